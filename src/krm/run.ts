@@ -1,0 +1,49 @@
+/**
+ * The KRM edge: ResourceList text in, ResourceList text + stderr + exit code out. Replaces what this
+ * generator made on an earlier run (found by its ownership annotation, never by name), appends the fresh
+ * set with kpt path annotations, and turns every problem into a result, a stderr line and a non-zero exit.
+ */
+import { readResourceList, writeResourceList, InputError } from './resourceList';
+import { formatResult, hasErrors, type Result } from './result';
+import { generate } from '../generate';
+import { GENERATED_FROM_ANNOTATION, generatedFrom, type K8sObject } from '../resources/meta';
+
+export const PATH_ANNOTATION = 'internal.config.kubernetes.io/path';
+export const INDEX_ANNOTATION = 'internal.config.kubernetes.io/index';
+/** Where kpt writes a cluster's objects, relative to the package: one file per cluster. */
+export const outputPath = (cluster: string) => `generated/${cluster}.yaml`;
+
+export interface RunOutput {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export function runKRM(input: string): RunOutput {
+  let list;
+  try {
+    list = readResourceList(input);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const r: Result = { message: e.message, severity: 'error' };
+    return { stdout: writeResourceList('config.kubernetes.io/v1', [], [], [r]), stderr: `${formatResult(r)}\n`, exitCode: 1 };
+  }
+  const configPath = typeof list.functionConfig === 'object' && list.functionConfig ? configFile(list.functionConfig) : undefined;
+  const { objects, results, model } = generate(list.functionConfig, { configFile: configPath });
+  const failed = hasErrors(results);
+  const mine = model && generatedFrom(model.ref);
+  const kept = failed || !mine ? list.items : list.items.filter((i) => i.annotation(GENERATED_FROM_ANNOTATION) !== mine);
+  const placed = failed ? [] : objects.map((o, i) => withPath(o, outputPath(model!.name), i));
+  const stderr = results.filter((r) => r.severity !== 'info').map((r) => `${formatResult(r)}\n`).join('');
+  return { stdout: writeResourceList(list.apiVersion, kept.map((i) => i.text), placed, results), stderr, exitCode: failed ? 1 : 0 };
+}
+
+function configFile(fc: object): string | undefined {
+  const a = (fc as { metadata?: { annotations?: Record<string, unknown> } }).metadata?.annotations ?? {};
+  const p = a[PATH_ANNOTATION] ?? a['config.kubernetes.io/path'];
+  return typeof p === 'string' ? p : undefined;
+}
+
+function withPath(o: K8sObject, path: string, index: number): K8sObject {
+  return { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [PATH_ANNOTATION]: path, [INDEX_ANNOTATION]: String(index) } } };
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * Process edge: argv, stdin, stdout, stderr, exit code. Everything below it is a pure function.
+ * Commands other than the KRM path are loaded on demand, so a function run pays only for what it uses.
+ */
+import { readFileSync } from 'node:fs';
+import { runKRM } from './krm/run';
+
+const VERSION = process.env.CPT_VERSION_OVERRIDE ?? '0.1.0';
+
+function readInput(file: string): string {
+  return readFileSync(file === '-' ? 0 : file, 'utf8');
+}
+
+function finish(out: { stdout: string; stderr: string; exitCode: number }): never {
+  if (out.stdout) process.stdout.write(out.stdout);
+  if (out.stderr) process.stderr.write(out.stderr);
+  process.exitCode = out.exitCode;
+  // Let the streams drain instead of cutting them off with process.exit().
+  return undefined as never;
+}
+
+function main(argv: string[]): void {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined) return finish(runKRM(readInput('-')));
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') return finish({ stdout: require('./cli/help').HELP, stderr: '', exitCode: 0 });
+  if (cmd === '--version') return finish({ stdout: `${VERSION}\n`, stderr: '', exitCode: 0 });
+  const usage = (msg: string) => finish({ stdout: '', stderr: `${msg}\nRun capi-proxmox-talos --help for usage.\n`, exitCode: 2 });
+  switch (cmd) {
+    case 'render':
+      if (rest.length !== 1) return usage('render takes one FILE');
+      return finish(require('./cli/render').render(readInput(rest[0]), rest[0]));
+    case 'schema':
+      return finish({ stdout: `${JSON.stringify(require('./spec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 });
+    default:
+      return usage(`unknown command "${cmd}"`);
+  }
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (e) {
+  const err = e as NodeJS.ErrnoException;
+  // Files that cannot be read are the user's to fix; anything else is our bug, reported without a stack
+  // trace unless CPT_DEBUG is set.
+  const msg = err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' ? `cannot read ${err.path ?? 'input'}: ${err.code}` : `internal error: ${err.message} (please report it; set CPT_DEBUG=1 for details)`;
+  process.stderr.write(`[error] ${msg}\n`);
+  if (process.env.CPT_DEBUG) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 1;
+}

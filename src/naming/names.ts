@@ -1,0 +1,38 @@
+/**
+ * Object names. Templates that the providers treat as immutable (ProxmoxMachineTemplate: CAPMOX's webhook
+ * rejects any update; TalosConfigTemplate: CABPT's webhook rejects spec updates) are content-addressed:
+ * `<cluster>-<role>-<hash of spec>`. An edit that changes a template's content gives it a new name, so
+ * GitOps applies a new object and CAPI rolls the machines; an edit that does not leaves the name alone.
+ */
+import { createHash } from 'node:crypto';
+
+export const HASH_LENGTH = 8;
+/** `<cluster>-<pool>` may have at most this many characters, so `<cluster>-<pool>-<hash>` stays ≤ 63. */
+export const MAX_NAME_PART_TOTAL = 63 - 1 - HASH_LENGTH;
+export const CONTROL_PLANE = 'control-plane';
+
+/** JSON with object keys sorted, so equal content always hashes equally whatever the key order. */
+export function canonicalJSON(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJSON(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function contentHash(v: unknown): string {
+  return createHash('sha256').update(canonicalJSON(v)).digest('hex').slice(0, HASH_LENGTH);
+}
+
+export const names = {
+  cluster: (cluster: string) => cluster,
+  proxmoxCluster: (cluster: string) => cluster,
+  controlPlane: (cluster: string) => `${cluster}-${CONTROL_PLANE}`,
+  machineDeployment: (cluster: string, pool: string) => `${cluster}-${pool}`,
+  machineHealthCheck: (cluster: string, pool: string) => `${cluster}-${pool}`,
+  /** Content-addressed: `role` is a pool name or "control-plane". */
+  template: (cluster: string, role: string, spec: unknown) => `${cluster}-${role}-${contentHash(spec)}`,
+};

@@ -1,0 +1,33 @@
+import type { Model } from '../spec/parse';
+import type { Profile } from './profile';
+import { meta, type K8sObject } from './meta';
+import { names } from '../naming/names';
+import { controlPlanePatches } from '../talos/patches';
+import { toYAML } from '../krm/yaml';
+
+/**
+ * The TalosControlPlane (CACPPT v1alpha3). `infrastructureTemplate` is a full ObjectReference that must
+ * name the CAPMOX apiVersion actually emitted. Any change to `controlPlaneConfig`, `version` or the
+ * template name rolls every control plane node. maxSurge is 0 or 1 (CACPPT's webhook).
+ */
+export function talosControlPlane(m: Model, p: Profile, machineTemplateName: string): K8sObject {
+  return {
+    apiVersion: p.talosControlPlane,
+    kind: 'TalosControlPlane',
+    metadata: meta(m, names.controlPlane(m.name)),
+    spec: {
+      version: m.cluster.kubernetesVersion,
+      replicas: m.controlPlane.replicas,
+      infrastructureTemplate: { apiVersion: p.proxmox, kind: 'ProxmoxMachineTemplate', name: machineTemplateName, namespace: m.namespace },
+      rolloutStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: m.controlPlane.maxSurge } },
+      controlPlaneConfig: {
+        controlplane: {
+          generateType: 'controlplane',
+          talosVersion: m.talosVersion,
+          hostname: { source: 'MachineName' },
+          strategicPatches: controlPlanePatches(m).map(toYAML),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,259 @@
+/**
+ * The ClusterSpec API (capi-proxmox-talos.dev/v1alpha1): the one source of truth for its TypeScript
+ * types, its defaults, its error messages and the published JSON Schema (schema/clusterspec.schema.json).
+ *
+ * Field-level rules live here (types, ranges, patterns). Rules that need several fields at once
+ * (IP ranges inside the subnet, enough addresses for a rollout, version support) live in check.ts.
+ */
+import { z } from 'zod';
+import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
+
+export const API_VERSION = 'capi-proxmox-talos.dev/v1alpha1';
+export const KIND = 'ClusterSpec';
+
+/** RFC 1123 label: what Kubernetes requires of namespace names and what we require of every name part. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Longest cluster name: `<cluster>-control-plane-<8 hex>` must stay a 63-character DNS label. */
+export const MAX_CLUSTER_NAME = 40;
+
+const dnsLabel = (what: string, max: number) =>
+  z
+    .string()
+    .min(1, { error: `${what} must not be empty` })
+    .max(max, { error: `${what} must be at most ${max} characters` })
+    .regex(DNS_LABEL, {
+      error: `${what} must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    });
+
+const int = (min: number, max: number, what: string) =>
+  z
+    .number({ error: `${what} must be a whole number` })
+    .int({ error: `${what} must be a whole number` })
+    .min(min, { error: `${what} must be at least ${min}` })
+    .max(max, { error: `${what} must be at most ${max}` });
+
+const version = (what: string) =>
+  z.string().regex(/^v\d+\.\d+\.\d+$/, { error: `${what} must look like v1.32.0 (a "v", then major.minor.patch)` });
+
+const nonEmptyString = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
+
+/** IPv4 address; parsed and range-checked in check.ts (which knows the subnet). */
+const ip = (what: string) => nonEmptyString(what);
+
+/** A Talos strategic merge patch: a partial Talos machine config, written as YAML, not as a string. */
+const patch = z
+  .record(z.string(), z.unknown())
+  .describe('A Talos machine-config strategic merge patch, written as a YAML mapping (e.g. {machine: {sysctls: {...}}}).');
+const patches = z.array(patch).describe('Talos strategic merge patches, applied in order after the generated ones.');
+
+const proxmoxTemplate = z
+  .strictObject({
+    sourceNode: nonEmptyString('template.sourceNode').describe('Proxmox node that holds the VM template.'),
+    templateID: int(100, 999999999, 'template.templateID').describe('VM ID of the Talos template to clone.'),
+  })
+  .describe('The Proxmox VM template machines are cloned from.');
+
+const quantityOrPercent = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^(100|[1-9]?[0-9])%$/, { error: 'must be a whole number or a percentage such as 25%' }),
+]);
+
+const taint = z.strictObject({
+  key: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+    error: 'taint key must be a qualified name such as example.com/gpu',
+  }),
+  value: z.string().max(63).optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], {
+    error: 'taint effect must be NoSchedule, PreferNoSchedule or NoExecute',
+  }),
+});
+
+const labels = z
+  .record(
+    z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+      error: 'label key must be a qualified name such as example.com/role',
+    }),
+    z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { error: 'label value must be at most 63 letters, digits, "-", "_" or "."' }).max(63),
+  )
+  .describe('Kubernetes node labels set by the kubelet (machine.nodeLabels).');
+
+const machineShape = {
+  bootVolumeSizeGB: int(5, 65536, 'bootVolumeSizeGB').describe('Size of the boot disk in GB (CAPMOX minimum 5).'),
+  cores: int(1, 1024, 'cores').describe('CPU cores per socket.'),
+  sockets: int(1, 16, 'sockets').describe('CPU sockets.'),
+  memoryMiB: int(512, 16777216, 'memoryMiB')
+    .refine((m) => m % 8 === 0, { error: 'memoryMiB must be a multiple of 8 (Proxmox rejects other sizes)' })
+    .describe('Memory in MiB (a multiple of 8).'),
+  allowedNodes: z.array(nonEmptyString('allowedNodes entry')).min(1).optional().describe('Proxmox nodes for these machines; defaults to proxmox.allowedNodes.'),
+  template: proxmoxTemplate.optional().describe('VM template for these machines; defaults to proxmox.template.'),
+  patches: patches.optional(),
+};
+
+const healthCheck = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    nodeStartupTimeoutSeconds: z
+      .number()
+      .int()
+      .refine((n) => n === 0 || (n >= 30 && n <= 86400), { error: 'nodeStartupTimeoutSeconds must be 0 or from 30 to 86400' })
+      .default(600)
+      .describe('How long a new machine may take to become a Node (0 disables the check).'),
+    unhealthyTimeoutSeconds: int(30, 86400, 'unhealthyTimeoutSeconds').default(300).describe('How long a Node may be NotReady or Unknown before it is replaced.'),
+    maxUnhealthy: quantityOrPercent.default('40%').describe('Stop remediating when more machines than this are unhealthy.'),
+  })
+  .describe('A MachineHealthCheck for this pool (replaces machines whose Node stays unhealthy).');
+
+export const workerPoolSchema = z
+  .strictObject({
+    name: dnsLabel('pool name', 30).describe('Pool name; part of every object name of the pool.'),
+    replicas: int(0, 1000, 'replicas').default(D.worker.replicas).describe('Number of worker machines (ignored when autoscaling is set).'),
+    bootVolumeSizeGB: machineShape.bootVolumeSizeGB.default(D.worker.bootVolumeSizeGB),
+    cores: machineShape.cores.default(D.worker.cores),
+    sockets: machineShape.sockets.default(D.worker.sockets),
+    memoryMiB: machineShape.memoryMiB.default(D.worker.memoryMiB),
+    allowedNodes: machineShape.allowedNodes,
+    template: machineShape.template,
+    labels: labels.optional(),
+    taints: z.array(taint).optional().describe('Node taints registered by the kubelet (machine.nodeTaints).'),
+    rollout: z
+      .strictObject({
+        maxSurge: quantityOrPercent.default(1).describe('Extra machines (and IPs) a rolling update may create.'),
+        maxUnavailable: quantityOrPercent.default(0).describe('Machines a rolling update may take away before replacements are ready.'),
+      })
+      .prefault({})
+      .describe('Rolling update strategy of the MachineDeployment.'),
+    autoscaling: z
+      .strictObject({
+        minReplicas: int(0, 1000, 'autoscaling.minReplicas'),
+        maxReplicas: int(1, 1000, 'autoscaling.maxReplicas'),
+      })
+      .optional()
+      .describe('cluster-autoscaler bounds; when set, replicas is left to the autoscaler.'),
+    healthCheck: healthCheck.optional(),
+    patches: machineShape.patches,
+  })
+  .describe('A pool of identical worker machines: one MachineDeployment.');
+
+export const clusterSpecBody = z
+  .strictObject({
+    cluster: z
+      .strictObject({
+        name: dnsLabel('cluster name', MAX_CLUSTER_NAME).optional().describe(`Cluster name; defaults to metadata.name, else ${D.clusterName}.`),
+        namespace: dnsLabel('namespace', 63).optional().describe('Namespace of every object; defaults to the cluster name.'),
+        kubernetesVersion: version('kubernetesVersion').default(D.kubernetesVersion).describe('Kubernetes version, e.g. v1.32.0.'),
+        talosImage: nonEmptyString('talosImage')
+          .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*:v\d+\.\d+\.\d+[^\s]*$/, {
+            error: 'talosImage must be an installer image with a Talos version tag, e.g. factory.talos.dev/nocloud-installer/<schematic>:v1.11.1',
+          })
+          .default(D.talosImage)
+          .describe('Talos nocloud installer image (its tag is the Talos version).'),
+        talosVersion: z
+          .string()
+          .regex(/^v\d+\.\d+$/, { error: 'talosVersion must look like v1.11 (major.minor)' })
+          .optional()
+          .describe("Talos config version for CABPT; defaults to the image tag's major.minor."),
+        profile: z
+          .enum(['current', 'legacy'], { error: 'profile must be "current" (CAPI v1beta2, CAPMOX ≥ v0.8) or "legacy" (CAPI v1beta1, CAPMOX ≤ v0.7)' })
+          .default('current')
+          .describe('API versions to emit: current = CAPI v1beta2 + CAPMOX v1alpha2; legacy = CAPI v1beta1 + CAPMOX v1alpha1.'),
+        podCIDRs: z.array(nonEmptyString('podCIDRs entry')).min(1).default([...DEFAULT_POD_CIDRS]).describe('Pod network CIDRs.'),
+        serviceCIDRs: z.array(nonEmptyString('serviceCIDRs entry')).min(1).default([...DEFAULT_SERVICE_CIDRS]).describe('Service network CIDRs.'),
+      })
+      .prefault({}),
+    network: z
+      .strictObject({
+        ipRanges: z
+          .array(nonEmptyString('ipRanges entry'))
+          .min(1, { error: 'ipRanges needs at least one range' })
+          .default([...D.ipRanges])
+          .describe('Machine addresses: single IPs, ranges a-b, or CIDRs.'),
+        prefix: int(1, 32, 'prefix').default(D.prefix).describe('Prefix length of the machine network.'),
+        gateway: ip('gateway').default(D.gateway).describe('Default gateway of the machine network.'),
+        dnsServers: z.array(ip('dnsServers entry')).min(1, { error: 'dnsServers needs at least one server' }).default([...D.dnsServers]),
+        bastion: z
+          .strictObject({
+            host: z.string().min(1).optional().describe('Bastion host name, added to the API server certificate.'),
+            endpointIP: ip('bastion.endpointIP').optional().describe('Bastion IP, added to the API server certificate.'),
+          })
+          .default({ host: D.bastionHost, endpointIP: D.bastionEndpointIP })
+          .describe('A host users reach the API through; its name and IP become certificate SANs. {} for none.'),
+      })
+      .prefault({}),
+    controlPlane: z
+      .strictObject({
+        endpointIP: ip('endpointIP').default(D.controlPlane.endpointIP).describe('Kubernetes API address: a Talos VIP outside ipRanges.'),
+        replicas: int(1, 15, 'replicas').default(D.controlPlane.replicas).describe('Control plane machines (1, 3 or 5).'),
+        bootVolumeSizeGB: machineShape.bootVolumeSizeGB.default(D.controlPlane.bootVolumeSizeGB),
+        cores: machineShape.cores.default(D.controlPlane.cores),
+        sockets: machineShape.sockets.default(D.controlPlane.sockets),
+        memoryMiB: machineShape.memoryMiB.default(D.controlPlane.memoryMiB),
+        allowedNodes: machineShape.allowedNodes,
+        template: machineShape.template,
+        maxSurge: z.union([z.literal(0), z.literal(1)], { error: 'controlPlane.maxSurge must be 0 or 1' }).default(1).describe('1: add a new control plane before removing an old one; 0: remove first.'),
+        vipDeviceSelector: z
+          .record(z.string(), z.union([z.string(), z.boolean()]))
+          .default({ physical: true })
+          .describe('Talos deviceSelector of the link that carries the endpoint VIP.'),
+        patches: machineShape.patches,
+      })
+      .prefault({}),
+    workers: z
+      .array(workerPoolSchema)
+      .max(50)
+      .prefault([{ name: D.worker.name }])
+      .describe('Worker pools; [] for a control-plane-only cluster.'),
+    proxmox: z
+      .strictObject({
+        allowedNodes: z.array(nonEmptyString('allowedNodes entry')).min(1).default([...D.allowedNodes]).describe('Proxmox nodes VMs may be placed on.'),
+        template: proxmoxTemplate.default({ sourceNode: D.templateSourceNode, templateID: D.templateID }),
+        vm: z
+          .strictObject({
+            bootVolumeDevice: z
+              .string()
+              .regex(/^(virtio|scsi)([0-9]|1[0-5])$/, { error: 'bootVolumeDevice must be virtioN or scsiN (e.g. virtio0, scsi0)' })
+              .default(D.bootVolumeDevice),
+            bridge: nonEmptyString('bridge').default(D.bridge).describe('Proxmox bridge of net0.'),
+            vlan: int(1, 4094, 'vlan').optional().describe('VLAN tag of net0.'),
+            mtu: z
+              .number()
+              .int()
+              .refine((m) => m === 1 || (m >= 1280 && m <= 65520), { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
+              .optional(),
+            model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).default('virtio'),
+          })
+          .prefault({}),
+        credentialsRef: z
+          .strictObject({ name: dnsLabel('credentialsRef.name', 253), namespace: dnsLabel('credentialsRef.namespace', 63).optional() })
+          .optional()
+          .describe('Secret with the Proxmox API token for this cluster (never the token itself); default: the provider-wide secret.'),
+      })
+      .prefault({}),
+    talos: z
+      .strictObject({
+        cni: z.enum(['flannel', 'none'], { error: 'cni must be flannel or none' }).default('flannel').describe('none: install your own CNI (e.g. Cilium).'),
+        kubeProxy: z.boolean().default(true).describe('false disables kube-proxy (for a CNI that replaces it).'),
+        ntpServers: z.array(nonEmptyString('ntpServers entry')).min(1).optional(),
+        registryMirrors: z.record(z.string(), z.array(z.url({ error: 'registry mirror endpoints must be URLs' })).min(1)).optional().describe('Registry host → mirror endpoint URLs.'),
+        kernelArgs: z.array(nonEmptyString('kernelArgs entry')).min(1).optional().describe('Extra kernel arguments given to the installer.'),
+        patches: patches.optional(),
+      })
+      .prefault({}),
+  })
+  .describe('A Talos Kubernetes cluster on Proxmox VMs.');
+
+export const clusterSpecSchema = z.looseObject({
+  apiVersion: z.literal(API_VERSION, { error: `apiVersion must be ${API_VERSION}` }),
+  kind: z.literal(KIND, { error: `kind must be ${KIND}` }),
+  metadata: z
+    .looseObject({
+      name: z.string().optional(),
+      namespace: z.string().optional(),
+    })
+    .prefault({}),
+  spec: clusterSpecBody.prefault({}),
+});
+
+export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
+export type ClusterSpecDoc = z.output<typeof clusterSpecSchema>;
+export type Spec = z.output<typeof clusterSpecBody>;
+export type WorkerPool = z.output<typeof workerPoolSchema>;

@@ -1,0 +1,89 @@
+/**
+ * Talos machine-config strategic merge patches, built in one place for the control plane and every pool.
+ * CABPT applies them in order (siderolabs/cluster-api-bootstrap-provider-talos controllers/talosconfig_controller.go,
+ * `StrategicPatches`); JSON 6902 `configPatches` are never used: they break on Talos ≥ 1.12 (CABPT README).
+ * Each patch is a plain object here; the resource builders turn it into the YAML string CABPT expects.
+ */
+import type { Model } from '../spec/parse';
+import type { WorkerPool } from '../spec/schema';
+
+export type Patch = Record<string, unknown>;
+
+/** Linux device of the boot volume as Talos sees it on Proxmox: virtioN → /dev/vdX, scsiN → /dev/sdX. */
+export function installDisk(bootVolumeDevice: string): string {
+  const m = /^(virtio|scsi)(\d+)$/.exec(bootVolumeDevice);
+  if (!m) throw new Error(`unsupported boot volume device ${bootVolumeDevice}`); // the schema admits only these
+  const letter = String.fromCharCode('a'.charCodeAt(0) + Number(m[2]));
+  return m[1] === 'virtio' ? `/dev/vd${letter}` : `/dev/sd${letter}`;
+}
+
+/** Install disk and image (the nocloud installer of `talosImage`), for every machine. */
+function install(m: Model): Patch {
+  return {
+    machine: {
+      install: {
+        disk: installDisk(m.proxmox.vm.bootVolumeDevice),
+        image: m.cluster.talosImage,
+        ...(m.talos.kernelArgs && { extraKernelArgs: m.talos.kernelArgs }),
+      },
+    },
+  };
+}
+
+/** Cluster-wide machine settings: time servers and registry mirrors. Undefined when none is set. */
+function machineExtras(m: Model): Patch | undefined {
+  const machine: Record<string, unknown> = {};
+  if (m.talos.ntpServers) machine.time = { servers: m.talos.ntpServers };
+  if (m.talos.registryMirrors) {
+    const mirrors: Record<string, unknown> = {};
+    for (const host of Object.keys(m.talos.registryMirrors).sort()) mirrors[host] = { endpoints: m.talos.registryMirrors[host] };
+    machine.registries = { mirrors };
+  }
+  return Object.keys(machine).length ? { machine } : undefined;
+}
+
+/** Certificate SANs of the API server: the bastion's name and address, so users can reach the API through it. */
+function certSANs(m: Model): string[] {
+  const { host, endpointIP } = m.network.bastion;
+  return [host, endpointIP].filter((s): s is string => !!s);
+}
+
+/**
+ * The control plane: the endpoint as a Talos VIP on the link `vipDeviceSelector` picks (a selector, not an
+ * interface name: names differ between images; Talos docs "Network Device Selector"), API certificate
+ * SANs, and the cluster-wide choices (CNI, kube-proxy) that only control planes act on.
+ */
+function controlPlane(m: Model): Patch {
+  const sans = certSANs(m);
+  const cluster: Record<string, unknown> = {};
+  if (sans.length) cluster.apiServer = { certSANs: sans };
+  if (m.talos.cni === 'none') cluster.network = { cni: { name: 'none' } };
+  if (!m.talos.kubeProxy) cluster.proxy = { disabled: true };
+  return {
+    machine: {
+      network: { interfaces: [{ deviceSelector: m.controlPlane.vipDeviceSelector, dhcp: false, vip: { ip: m.controlPlane.endpointIP } }] },
+      ...(sans.length && { certSANs: sans }),
+    },
+    ...(Object.keys(cluster).length && { cluster }),
+  };
+}
+
+/** Node labels and taints the kubelet registers (machine.nodeLabels / machine.nodeTaints, "value:Effect"). */
+function nodeIdentity(pool: WorkerPool): Patch | undefined {
+  const machine: Record<string, unknown> = {};
+  if (pool.labels && Object.keys(pool.labels).length) machine.nodeLabels = pool.labels;
+  if (pool.taints?.length) {
+    machine.nodeTaints = Object.fromEntries(pool.taints.map((t) => [t.key, `${t.value ?? ''}:${t.effect}`]));
+  }
+  return Object.keys(machine).length ? { machine } : undefined;
+}
+
+const present = (ps: (Patch | undefined)[]): Patch[] => ps.filter((p): p is Patch => p !== undefined);
+
+export function controlPlanePatches(m: Model): Patch[] {
+  return present([install(m), machineExtras(m), controlPlane(m), ...(m.talos.patches ?? []), ...(m.controlPlane.patches ?? [])]);
+}
+
+export function workerPatches(m: Model, pool: WorkerPool): Patch[] {
+  return present([install(m), machineExtras(m), nodeIdentity(pool), ...(m.talos.patches ?? []), ...(pool.patches ?? [])]);
+}
