@@ -65,12 +65,41 @@ export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
   }
   const parsed = clusterSpecSchema.safeParse(functionConfig);
   if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((i) => issueToProblems(i, functionConfig));
-    return { problems: dedupe(problems) };
+    const problems = dedupe(parsed.error.issues.flatMap((i) => issueToProblems(i, functionConfig)));
+    return { problems: [...problems, ...crossFieldProblemsDespite(functionConfig, parsed.error.issues, problems)] };
   }
   const model = resolve(parsed.data);
   const problems = checkSpec(model);
   return { model, problems };
+}
+
+/**
+ * So that a user sees every problem at once: drop what zod rejected (a bad list entry goes as a whole;
+ * defaults take the place of other bad fields), and if the rest parses, run the cross-field checks
+ * too, keeping only what does not touch a rejected field. With list entries gone, totals such as the
+ * address capacity would be understated, so that check is left for the next run.
+ */
+function crossFieldProblemsDespite(input: object, issues: core.$ZodIssue[], reported: Problem[]): Problem[] {
+  const pruned = structuredClone(input) as Record<string, unknown>;
+  const removed = new Map<unknown[], Set<number>>();
+  for (const issue of issues) {
+    const at = issue.path.findIndex((p, i) => typeof p === 'number' && Array.isArray(valueAt(pruned, issue.path.slice(0, i))));
+    if (at >= 0) {
+      const list = valueAt(pruned, issue.path.slice(0, at)) as unknown[];
+      removed.set(list, (removed.get(list) ?? new Set()).add(issue.path[at] as number));
+      continue;
+    }
+    const target = issue.code === 'unrecognized_keys' ? valueAt(pruned, issue.path) : valueAt(pruned, issue.path.slice(0, -1));
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.at(-1)];
+    if (target && typeof target === 'object') for (const k of keys) delete (target as Record<PropertyKey, unknown>)[k as PropertyKey];
+  }
+  for (const [list, idx] of removed) [...idx].sort((a, b) => b - a).forEach((i) => list.splice(i, 1));
+  const again = clusterSpecSchema.safeParse(pruned);
+  if (!again.success) return [];
+  const bad = reported.map((p) => p.path);
+  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
+  const shifted = (path: string) => removed.size > 0 && (path === 'spec.network.ipRanges' || /\[\d+\]/.test(path));
+  return checkSpec(resolve(again.data)).filter((p) => !shifted(p.path) && !bad.some((b) => related(p.path, b)));
 }
 
 function resolve(doc: ClusterSpecDoc): Model {

@@ -1,0 +1,110 @@
+/** Validation of the ClusterSpec: each rule once with input it accepts and once with input it rejects. */
+import { errorsOf, renderObjects, clusterSpec } from './support/render';
+import { generate } from '../src/generate';
+import { CHART_DEFAULTS } from '../src/spec/defaults';
+
+const only = (spec: unknown) => errorsOf(spec).map((e) => `${e.field?.path}: ${e.message}`);
+
+describe('rules: accepted input', () => {
+  test.each([
+    ['empty spec (the chart defaults)', {}],
+    ['three control planes', { controlPlane: { replicas: 3 }, network: { ipRanges: ['192.168.4.101-192.168.4.120'] } }],
+    ['CIDR and single-address ranges', { network: { ipRanges: ['192.168.4.128/28', '192.168.4.101', '192.168.4.102'] } }],
+    ['scsi boot disk', { proxmox: { vm: { bootVolumeDevice: 'scsi0' } } }],
+    ['no worker pools', { workers: [] }],
+    ['percent surge', { workers: [{ name: 'a', replicas: 2, rollout: { maxSurge: '50%', maxUnavailable: 0 } }] }],
+    ['autoscaled pool', { network: { ipRanges: ['192.168.4.101-192.168.4.130'] }, workers: [{ name: 'a', autoscaling: { minReplicas: 1, maxReplicas: 10 } }] }],
+    ['allowed kubelet label', { workers: [{ name: 'a', labels: { 'node.kubernetes.io/pool': 'a', 'example.com/gpu': 'true' } }] }],
+    ['Talos 1.12 with Kubernetes 1.35', { cluster: { talosImage: 'factory.talos.dev/nocloud-installer/abc:v1.12.0', kubernetesVersion: 'v1.35.0' } }],
+  ])('%s', (_n, spec) => expect(only(spec)).toEqual([]));
+});
+
+describe('rules: rejected input, with the field path and a message in the user\'s words', () => {
+  test.each([
+    ['unknown field', { network: { gatway: '192.168.4.1' } }, 'spec.network.gatway', /unknown field "gatway"/],
+    ['unknown top-level field', { workerz: [] }, 'spec.workerz', /unknown field "workerz"/],
+    ['wrong type', { controlPlane: { replicas: 'three' } }, 'spec.controlPlane.replicas', /whole number, got the string "three"/],
+    ['gateway not an IP', { network: { gateway: '192.168.4' } }, 'spec.network.gateway', /not an IPv4 address/],
+    ['range not parseable', { network: { ipRanges: ['192.168.4.107-192.168.4.101'] } }, 'spec.network.ipRanges[0]', /not an IPv4 address, a range/],
+    ['range outside the prefix', { network: { ipRanges: ['192.168.5.10-192.168.5.20'] } }, 'spec.network.ipRanges[0]', /not inside the machine network 192.168.4.0\/24/],
+    ['overlapping ranges', { network: { ipRanges: ['192.168.4.101-192.168.4.110', '192.168.4.105'] } }, 'spec.network.ipRanges[1]', /overlaps spec.network.ipRanges\[0\]/],
+    ['endpoint inside the ranges', { controlPlane: { endpointIP: '192.168.4.103' } }, 'spec.controlPlane.endpointIP', /lies inside spec.network.ipRanges\[0\].*CAPMOX rejects/],
+    ['endpoint outside the subnet', { controlPlane: { endpointIP: '10.0.0.1' } }, 'spec.controlPlane.endpointIP', /not inside the machine network/],
+    ['not enough addresses', { controlPlane: { replicas: 3 }, workers: [{ name: 'w', replicas: 3 }] }, 'spec.network.ipRanges', /hold 7 usable addresses but a rolling update can need 8/],
+    ['autoscaler max counts for capacity', { workers: [{ name: 'w', autoscaling: { minReplicas: 1, maxReplicas: 6 } }] }, 'spec.network.ipRanges', /can need 9/],
+    ['duplicate pool names', { workers: [{ name: 'a' }, { name: 'a' }] }, 'spec.workers[1].name', /already used by spec.workers\[0\]/],
+    ['pool name not a DNS label', { workers: [{ name: 'GPU_pool' }] }, 'spec.workers[0].name', /DNS label/],
+    ['reserved pool name', { workers: [{ name: 'control-plane' }] }, 'spec.workers[0].name', /reserved/],
+    ['cluster + pool name too long', { cluster: { name: 'a'.repeat(40) }, workers: [{ name: 'b'.repeat(20) }] }, 'spec.workers[0].name', /at most 54 characters/],
+    ['Kubernetes version malformed', { cluster: { kubernetesVersion: '1.32' } }, 'spec.cluster.kubernetesVersion', /must look like v1.32.0/],
+    ['Kubernetes too new for Talos', { cluster: { kubernetesVersion: 'v1.35.0' } }, 'spec.cluster.kubernetesVersion', /not supported by Talos v1.11; it supports Kubernetes v1.29 to v1.34/],
+    ['Talos too old', { cluster: { talosImage: 'ghcr.io/siderolabs/installer:v1.5.0', kubernetesVersion: 'v1.28.0' } }, 'spec.cluster.talosImage', /too old/],
+    ['image without a version tag', { cluster: { talosImage: 'factory.talos.dev/nocloud-installer/abc:latest' } }, 'spec.cluster.talosImage', /installer image with a Talos version tag/],
+    ['memory not a multiple of 8', { controlPlane: { memoryMiB: 4097 } }, 'spec.controlPlane.memoryMiB', /multiple of 8/],
+    ['boot volume below the CAPMOX minimum', { workers: [{ name: 'w', bootVolumeSizeGB: 4 }] }, 'spec.workers[0].bootVolumeSizeGB', /at least 5/],
+    ['unknown boot device', { proxmox: { vm: { bootVolumeDevice: 'ide0' } } }, 'spec.proxmox.vm.bootVolumeDevice', /virtioN or scsiN/],
+    ['surge and unavailable both 0', { workers: [{ name: 'w', rollout: { maxSurge: 0, maxUnavailable: 0 } }] }, 'spec.workers[0].rollout', /cannot both be 0/],
+    ['autoscaling min > max', { workers: [{ name: 'w', autoscaling: { minReplicas: 3, maxReplicas: 2 } }] }, 'spec.workers[0].autoscaling.minReplicas', /larger than maxReplicas/],
+    ['label the kubelet may not set', { workers: [{ name: 'w', labels: { 'node-role.kubernetes.io/gpu': '' } }] }, 'spec.workers[0].labels.node-role.kubernetes.io/gpu', /NodeRestriction/],
+    ['profile unknown', { cluster: { profile: 'v1beta3' } }, 'spec.cluster.profile', /"current".*or "legacy"/],
+    ['pod network overlaps machines', { cluster: { podCIDRs: ['192.168.0.0/16'] } }, 'spec.cluster.podCIDRs[0]', /overlaps the machine network/],
+    ['vlan out of range', { proxmox: { vm: { vlan: 4095 } } }, 'spec.proxmox.vm.vlan', /at most 4094/],
+    ['control plane maxSurge 2', { controlPlane: { maxSurge: 2 } }, 'spec.controlPlane.maxSurge', /must be 0 or 1/],
+  ])('%s', (_n, spec, path, message) => {
+    const errors = errorsOf(spec);
+    const hit = errors.find((e) => e.field?.path === path);
+    expect(hit).toBeDefined();
+    expect(hit!.message).toMatch(message);
+    for (const e of errors) {
+      expect(e.severity).toBe('error');
+      expect(e.resourceRef).toMatchObject({ apiVersion: 'capi-proxmox-talos.dev/v1alpha1', kind: 'ClusterSpec', name: 'cluster09' });
+    }
+  });
+});
+
+test('every problem is reported at once, not just the first', () => {
+  const paths = errorsOf({ network: { gateway: '192.168.4.1', dnsServers: ['x'] }, controlPlane: { replicas: 0 }, workers: [{ name: 'A' }] }).map((e) => e.field?.path);
+  expect(paths).toEqual(expect.arrayContaining(['spec.controlPlane.replicas', 'spec.workers[0].name']));
+  expect(errorsOf({ network: { dnsServers: ['x'], ipRanges: ['192.168.4.200-192.168.4.100'] } }).map((e) => e.field?.path)).toEqual(
+    expect.arrayContaining(['spec.network.ipRanges[0]', 'spec.network.dnsServers[0]']),
+  );
+});
+
+test('wrong apiVersion or kind of the functionConfig', () => {
+  const r = generate({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: {} }).results;
+  expect(r.map((x) => x.message).join('\n')).toMatch(/apiVersion must be capi-proxmox-talos.dev\/v1alpha1/);
+  expect(generate(null).results[0].message).toMatch(/must be a ClusterSpec/);
+  expect(generate('text').results[0].message).toMatch(/must be a ClusterSpec/);
+});
+
+test('an empty spec is the chart default cluster', () => {
+  const objs = renderObjects({});
+  const byKind = (k: string) => objs.filter((o) => o.kind === k);
+  const pc = byKind('ProxmoxCluster')[0].spec;
+  expect(pc).toMatchObject({
+    allowedNodes: ['venus'],
+    controlPlaneEndpoint: { host: '192.168.4.100', port: 6443 },
+    dnsServers: ['192.168.1.201'],
+    ipv4Config: { addresses: ['192.168.4.101-192.168.4.107'], prefix: 24, gateway: '192.168.4.1' },
+  });
+  const [cpT, wT] = byKind('ProxmoxMachineTemplate').map((t) => t.spec.template.spec);
+  expect(cpT).toMatchObject({ sourceNode: 'venus', templateID: 100, numCores: 4, numSockets: 4, memoryMiB: 16384, disks: { bootVolume: { disk: 'virtio0', sizeGb: 40 } } });
+  expect(wT.disks.bootVolume.sizeGb).toBe(140);
+  expect(byKind('TalosControlPlane')[0].spec).toMatchObject({ version: 'v1.32.0', replicas: 1 });
+  expect(byKind('MachineDeployment')[0].spec.replicas).toBe(1);
+  expect(objs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: CHART_DEFAULTS.clusterName } });
+});
+
+test('the cluster name comes from spec.cluster.name, else metadata.name', () => {
+  expect(renderObjects({}, 'prod')[1].metadata).toMatchObject({ name: 'prod', namespace: 'prod' });
+  expect(renderObjects({ cluster: { name: 'east', namespace: 'clusters' } }, 'prod')[1].metadata).toMatchObject({ name: 'east', namespace: 'clusters' });
+  expect(errorsOf({}, 'Prod_Cluster').map((e) => e.field?.path)).toEqual(['metadata.name']);
+});
+
+test('warnings do not block the render', () => {
+  const g = generate(clusterSpec({ controlPlane: { replicas: 1 } }));
+  expect(g.objects.length).toBeGreaterThan(0);
+  expect(g.results.some((r) => r.severity === 'warning' && r.field?.path === 'spec.controlPlane.replicas')).toBe(true);
+  expect(g.results.at(-1)).toMatchObject({ severity: 'info' });
+  expect(g.results.at(-1)!.message).toMatch(/API endpoint https:\/\/192.168.4.100:6443.*cluster09-talosconfig/);
+});
