@@ -28,7 +28,16 @@ export function renderCluster(m: Model): K8sObject[] {
     const mhc = machineHealthCheck(m, p, pool);
     if (mhc) out.push(mhc);
   }
-  return out;
+  return out.map(withoutFluxSubstitution);
+}
+
+/**
+ * Flux's post-build substitution would rewrite `${...}` in user patches (e.g. a shell snippet); objects
+ * that contain it opt out.
+ */
+function withoutFluxSubstitution(o: K8sObject): K8sObject {
+  if (!JSON.stringify(o.spec ?? {}).includes('${')) return o;
+  return { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } } };
 }
 
 export type { K8sObject };

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+export const REPO = join(__dirname, '..', '..');
+export const BIN = join(REPO, 'dist', 'capi-proxmox-talos');
+export const KUSTOMIZE = join(REPO, '.tools', 'bin', 'kustomize');
+export const KPT = process.env.KPT ?? '/usr/bin/kpt';
+/** PATH with the built function first, so Kptfiles can name it as a bare `exec:`. */
+export const PATH_WITH_BIN = `${join(REPO, 'dist')}:${process.env.PATH}`;
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? REPO, input: opts.input, encoding: 'utf8', env: { ...process.env, PATH: PATH_WITH_BIN, ...opts.env }, maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+}
+
+/** A throw-away copy of an example package, as a git repository with everything committed. */
+export function packageCopy(example: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cpt-'));
+  // .expected/ describes the package's test; kpt would read it as package content.
+  cpSync(join(REPO, 'examples', example), dir, { recursive: true, filter: (src) => !src.includes('/.expected') });
+  git(dir, 'init', '-q');
+  commitAll(dir);
+  return dir;
+}
+
+export const git = (dir: string, ...args: string[]) => run('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir });
+export const commitAll = (dir: string) => {
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'snapshot', '--allow-empty');
+};
+/** Everything that changed since the last commit, new files included, as a patch. */
+export function changes(dir: string): string {
+  git(dir, 'add', '-A');
+  return git(dir, 'diff', '--cached', '--no-color', '--no-prefix').stdout;
+}
+
+export function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      if (f === '.git') continue;
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
