@@ -1,0 +1,84 @@
+/** The built single-file executable (dist/capi-proxmox-talos), as kpt, kustomize and users run it. */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { BIN, REPO, run } from './support/exec';
+import { toYAML } from '../src/krm/yaml';
+import { clusterSpec } from './support/render';
+
+const golden = (c: string, f: string) => readFileSync(join(REPO, 'testdata', 'golden', c, f), 'utf8');
+
+test('is one executable file with a shebang that needs no node_modules', () => {
+  expect(statSync(BIN).mode & 0o111).toBeTruthy();
+  expect(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+  const r = run(BIN, [], { input: golden('default', 'input.yaml'), cwd: '/', env: { NODE_PATH: '' } });
+  expect(r.stdout).toBe(golden('default', 'expected.yaml'));
+  expect(r.stderr).toBe(golden('default', 'expected.stderr'));
+  expect(r.status).toBe(0);
+});
+
+test('render prints the example cluster as a multi-document stream without KRM annotations', () => {
+  const r = run(BIN, ['render', 'functionconfig.yaml']);
+  expect(r.status).toBe(0);
+  const docs = parseAllDocuments(r.stdout).map((d: any) => d.toJS());
+  expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'Cluster', 'ProxmoxCluster', 'ProxmoxMachineTemplate', 'TalosControlPlane', 'ProxmoxMachineTemplate', 'TalosConfigTemplate', 'MachineDeployment']);
+  expect(r.stdout).not.toContain('internal.config.kubernetes.io');
+  expect(r.stderr).toMatch(/\[info\] ClusterSpec\/cluster09 cluster cluster09/);
+});
+
+test('render accepts a ResourceList file too, and - for stdin', () => {
+  const r = run(BIN, ['render', '-'], { input: golden('three-pools', 'input.yaml') });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('name: lab-gpu');
+});
+
+test('--help documents the commands and the functionConfig', () => {
+  const r = run(BIN, ['--help']);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/render FILE/);
+  expect(r.stdout).toMatch(/kind: ClusterSpec/);
+});
+
+test.each([
+  [['render'], /render takes one FILE/, 2],
+  [['frobnicate'], /unknown command "frobnicate"/, 2],
+  [['render', '/nonexistent.yaml'], /cannot read \/nonexistent.yaml: ENOENT/, 1],
+])('usage and file errors are one clear line: %p', (args, message, code) => {
+  const r = run(BIN, args as string[]);
+  expect(r.status).toBe(code);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+});
+
+test.each([
+  ['not YAML', 'apiVersion: [unclosed', /not valid YAML/],
+  ['not a ResourceList', 'apiVersion: v1\nkind: ConfigMap\n', /must be a ResourceList/],
+  ['two documents', 'a: 1\n---\nb: 2\n', /one ResourceList document/],
+])('malformed stdin (%s) is an error result, not a crash', (_n, input, message) => {
+  const r = run(BIN, [], { input });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(message);
+  expect(r.stdout).toMatch(/severity: error/);
+});
+
+const broken: [string, unknown, RegExp][] = [
+  ['typo', { contolPlane: {} }, /unknown field "contolPlane"/],
+  ['endpoint in range', { controlPlane: { endpointIP: '192.168.4.101' } }, /lies inside/],
+  ['gateway outside', { network: { gateway: '10.0.0.1' } }, /not inside the machine network/],
+  ['too few IPs', { workers: [{ name: 'w', replicas: 10 }] }, /usable addresses/],
+  ['bad version', { cluster: { kubernetesVersion: 'latest' } }, /must look like v1.32.0/],
+  ['unsupported Kubernetes', { cluster: { kubernetesVersion: 'v1.27.3' } }, /not supported by Talos v1.11/],
+  ['duplicate pools', { workers: [{ name: 'a' }, { name: 'a' }], network: { ipRanges: ['192.168.4.101-192.168.4.120'] } }, /must be unique/],
+  ['odd memory', { controlPlane: { memoryMiB: 1234 } }, /multiple of 8/],
+  ['bad range', { network: { ipRanges: ['192.168.4.300'] } }, /not an IPv4 address/],
+  ['bad device', { proxmox: { vm: { bootVolumeDevice: 'sata0' } } }, /virtioN or scsiN/],
+];
+test.each(broken)('broken spec through the binary (%s): error result, stderr, exit 1, no items', (_n, spec, message) => {
+  const input = toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: clusterSpec(spec) });
+  const r = run(BIN, [], { input });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(message);
+  expect(r.stdout).toMatch(/items: \[\]/);
+  expect(r.stdout).toMatch(/severity: error/);
+  expect(r.stdout).toMatch(/field:\n\s+path: spec\./);
+});

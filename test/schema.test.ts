@@ -1,0 +1,31 @@
+/** The published JSON Schema is derived from the zod schema and committed; it must never be stale. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import Ajv2020 from 'ajv/dist/2020';
+import { clusterSpecJSONSchema } from '../src/spec/jsonSchema';
+import { generate } from '../src/generate';
+
+const committed = JSON.parse(readFileSync(join(__dirname, '..', 'schema', 'clusterspec.schema.json'), 'utf8'));
+
+test('schema/clusterspec.schema.json is current (npm run build regenerates it)', () => {
+  expect(committed).toEqual(clusterSpecJSONSchema());
+});
+
+test('editors using the schema accept the examples and flag a typo', () => {
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(committed);
+  for (const f of ['functionconfig.yaml', 'examples/kpt/cluster.yaml', 'examples/kustomize/cluster.yaml', 'examples/flux/clusters/cluster09/cluster.yaml']) {
+    const text = readFileSync(join(__dirname, '..', f), 'utf8');
+    expect(text).toMatch(/^# yaml-language-server: \$schema=/m);
+    expect(validate(parse(text))).toBe(true);
+  }
+  expect(validate({ apiVersion: 'capi-proxmox-talos.dev/v1alpha1', kind: 'ClusterSpec', spec: { network: { gatway: 'x' } } })).toBe(false);
+});
+
+test('functionconfig.yaml spells out exactly the defaults: it renders what spec: {} renders', () => {
+  const fc = parse(readFileSync(join(__dirname, '..', 'functionconfig.yaml'), 'utf8'));
+  const empty = generate({ ...fc, spec: {} });
+  const full = generate(fc);
+  expect(full.results.filter((r) => r.severity === 'error')).toEqual([]);
+  expect(full.objects).toEqual(empty.objects);
+});
