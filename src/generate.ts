@@ -8,6 +8,7 @@ import { API_VERSION, KIND } from './spec/schema';
 import { hasErrors, type Problem, type Result, type ResourceRef } from './krm/result';
 import { API_SERVER_PORT } from './resources/proxmoxCluster';
 import { poolPeak } from './spec/check';
+import { talosUpgradeProblem } from './spec/versions';
 
 export interface Generated {
   objects: K8sObject[];
@@ -15,8 +16,17 @@ export interface Generated {
   model?: Model;
 }
 
-export function generate(functionConfig: unknown, opts: { configFile?: string } = {}): Generated {
+export interface GenerateOptions {
+  /** The file the ClusterSpec came from, for results. */
+  configFile?: string;
+  /** The Talos version of the previous render of this cluster, when known: upgrades may not skip a minor. */
+  previousTalosVersion?: string;
+}
+
+export function generate(functionConfig: unknown, opts: GenerateOptions = {}): Generated {
   const { model, problems } = parseClusterSpec(functionConfig);
+  const skip = model && opts.previousTalosVersion ? talosUpgradeProblem(opts.previousTalosVersion, model.talosVersion) : undefined;
+  if (skip) problems.push({ path: model!.cluster.talosVersion ? 'spec.cluster.talosVersion' : 'spec.cluster.talosImage', message: skip, severity: 'error' });
   const ref = model?.ref ?? fallbackRef(functionConfig);
   const results = problems.map((p) => toResult(p, ref, opts.configFile));
   if (!model || hasErrors(results)) return { objects: [], results };

@@ -30,6 +30,9 @@ function main(argv: string[]): void {
     case 'render':
       if (rest.length !== 1) return usage('render takes one FILE');
       return finish(require('./cli/render').render(readInput(rest[0]), rest[0]));
+    case 'diff':
+      if (rest.length !== 2) return usage('diff takes two files: OLD NEW');
+      return finish(require('./cli/diff').diffCommand(readInput(rest[0]), readInput(rest[1])));
     case 'schema':
       return finish({ stdout: `${JSON.stringify(require('./spec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 });
     default:

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { clusterSpecJSONSchema } from '../src/spec/jsonSchema';
 import { generate } from '../src/generate';
 
@@ -13,7 +14,9 @@ test('schema/clusterspec.schema.json is current (npm run build regenerates it)',
 });
 
 test('editors using the schema accept the examples and flag a typo', () => {
-  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(committed);
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const validate = ajv.compile(committed);
   for (const f of ['functionconfig.yaml', 'examples/kpt/cluster.yaml', 'examples/kustomize/cluster.yaml', 'examples/flux/clusters/cluster09/cluster.yaml']) {
     const text = readFileSync(join(__dirname, '..', f), 'utf8');
     expect(text).toMatch(/^# yaml-language-server: \$schema=/m);

@@ -18,6 +18,8 @@ export interface InputItem {
   text: string;
   /** Reads a string annotation of the item (undefined when absent or not a string). */
   annotation(key: string): string | undefined;
+  /** Reads a scalar at a path in the item (undefined when absent). */
+  get(path: string[]): unknown;
 }
 
 export interface ResourceList {
@@ -59,9 +61,11 @@ function inputItem(source: string, node: Node): InputItem {
   return {
     text: isMap(node) && !node.flow && node.range ? sourceText(source, node.range[0], node.range[1]) : reserialize(node),
     annotation(key) {
-      if (!isMap(node)) return undefined;
-      const v = (node as YAMLMap).getIn(['metadata', 'annotations', key]);
+      const v = this.get(['metadata', 'annotations', key]);
       return typeof v === 'string' ? v : undefined;
+    },
+    get(path) {
+      return isMap(node) ? (node as YAMLMap).getIn(path) : undefined;
     },
   };
 }

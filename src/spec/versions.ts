@@ -45,3 +45,19 @@ export function talosVersionOfImage(image: string): string | undefined {
   const m = /:v(\d+)\.(\d+)\.\d+[^:/]*$/.exec(image);
   return m ? `v${m[1]}.${m[2]}` : undefined;
 }
+
+/**
+ * Talos upgrades go one minor at a time (Talos docs, "Upgrading Talos Linux": upgrade through every
+ * intermediate minor). Returns the problem, or undefined when the step is allowed.
+ */
+export function talosUpgradeProblem(from: string, to: string): string | undefined {
+  const a = parseMinor(from);
+  const b = parseMinor(to);
+  if (!a || !b || a.major !== b.major) return undefined;
+  if (b.minor < a.minor) return `Talos ${from} → ${to} is a downgrade; Talos does not support downgrading a running cluster`;
+  if (b.minor > a.minor + 1) {
+    const path = Array.from({ length: b.minor - a.minor + 1 }, (_, i) => `v${a.major}.${a.minor + i}`).join(' → ');
+    return `Talos ${from} → ${to} skips a minor version; upgrade one minor at a time: ${path} (commit and roll out each step)`;
+  }
+  return undefined;
+}

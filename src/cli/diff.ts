@@ -1,0 +1,46 @@
+/**
+ * `diff OLD NEW`: what changing OLD into NEW does to the live cluster, in words, before it is pushed.
+ * Each file is a ClusterSpec, a ResourceList holding one, or rendered manifests.
+ */
+import { parseAllDocuments } from 'yaml';
+import { generate } from '../generate';
+import { describeChanges } from '../diff/changes';
+import { formatResult, hasErrors, type Result } from '../krm/result';
+import { talosUpgradeProblem } from '../spec/versions';
+import { KIND } from '../spec/schema';
+
+type Obj = Record<string, any>;
+
+function load(text: string, label: string): { objects: Obj[]; results: Result[] } {
+  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
+  const list = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null);
+  const bad = list.find((d) => d.errors.length);
+  if (bad) return { objects: [], results: [{ severity: 'error', message: `${label}: not valid YAML: ${bad.errors[0].message}` }] };
+  let values = list.map((d) => d.toJS({ maxAliasCount: 100 }) as Obj);
+  if (values.length === 1 && values[0]?.kind === 'ResourceList') {
+    const rl = values[0];
+    if (rl.functionConfig?.kind === KIND) return generate(rl.functionConfig);
+    values = rl.items ?? [];
+  }
+  if (values.length === 1 && values[0]?.kind === KIND) return generate(values[0]);
+  return { objects: values.filter((v) => v && typeof v === 'object'), results: [] };
+}
+
+const talosVersionOf = (objs: Obj[]) => objs.find((o) => o.kind === 'TalosControlPlane')?.spec?.controlPlaneConfig?.controlplane?.talosVersion as string | undefined;
+
+export function diffCommand(oldText: string, newText: string) {
+  const old = load(oldText, 'OLD');
+  const next = load(newText, 'NEW');
+  const problems: Result[] = [...old.results.filter((r) => r.severity === 'error'), ...next.results.filter((r) => r.severity !== 'info')];
+  const from = talosVersionOf(old.objects);
+  const to = talosVersionOf(next.objects);
+  const skip = from && to ? talosUpgradeProblem(from, to) : undefined;
+  if (skip) problems.push({ severity: 'error', message: skip, field: { path: 'spec.cluster.talosImage' } });
+  const changes = describeChanges(old.objects, next.objects);
+  const tcp = next.objects.find((o) => o.kind === 'TalosControlPlane');
+  if (tcp && (tcp.spec.replicas ?? 1) === 1 && changes.some((c) => c.subject === 'control plane' && c.rolls > 0)) {
+    problems.push({ severity: 'warning', message: 'this rolls a single control plane: its etcd member is replaced with no quorum to spare; take an etcd snapshot first (talosctl etcd snapshot)' });
+  }
+  const lines = changes.length ? changes.map((c) => `${c.subject}: ${c.text}`) : ['no changes'];
+  return { stdout: `${lines.join('\n')}\n`, stderr: problems.map((p) => `${formatResult(p)}\n`).join(''), exitCode: hasErrors(problems) ? 1 : 0 };
+}

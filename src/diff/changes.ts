@@ -1,0 +1,121 @@
+/**
+ * What an edit does to a live cluster, in words: compares two rendered object sets (old, new) and
+ * classifies each change the way CAPI will act on it — a scale, a rolling replacement, a new pool —
+ * with the machines and free IPs a roll needs. Pure: objects in, lines out.
+ */
+import { resolveSurge } from '../spec/check';
+
+type Obj = Record<string, any>;
+
+export interface Change {
+  /** "control plane", "pool gpu", "cluster" */
+  subject: string;
+  text: string;
+  /** Machines replaced by a rolling update this change starts (0 for scale or metadata changes). */
+  rolls: number;
+}
+
+const byKey = (objs: Obj[]) => new Map(objs.map((o) => [`${o.kind}/${o.metadata?.name}`, o]));
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const refName = (r: Obj | undefined) => r?.name as string | undefined;
+
+function poolName(md: Obj): string {
+  const cluster = md.spec?.clusterName ?? '';
+  return String(md.metadata.name).slice(cluster.length + 1) || md.metadata.name;
+}
+
+/** The pieces of a machine template or config that differ, named for a reader. */
+function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
+  if (!oldT || !newT) return 'new template';
+  const a = oldT.spec?.template?.spec ?? {};
+  const b = newT.spec?.template?.spec ?? {};
+  const parts: string[] = [];
+  const say = (label: string, x: unknown, y: unknown) => !same(x, y) && parts.push(`${label} ${fmt(x)} → ${fmt(y)}`);
+  if (newT.kind === 'ProxmoxMachineTemplate') {
+    say('cores', a.numCores, b.numCores);
+    say('sockets', a.numSockets, b.numSockets);
+    say('memory MiB', a.memoryMiB, b.memoryMiB);
+    say('disk GB', a.disks?.bootVolume?.sizeGb, b.disks?.bootVolume?.sizeGb);
+    say('network', a.network, b.network);
+    say('VM template', [a.sourceNode, a.templateID], [b.sourceNode, b.templateID]);
+    say('allowed nodes', a.allowedNodes, b.allowedNodes);
+  } else {
+    say('Talos version', a.talosVersion, b.talosVersion);
+    if (!same(a.strategicPatches, b.strategicPatches)) parts.push('Talos config patches changed');
+  }
+  return parts.length ? parts.join(', ') : 'template changed';
+}
+
+const fmt = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+export function describeChanges(oldObjs: Obj[], newObjs: Obj[]): Change[] {
+  const before = byKey(oldObjs);
+  const after = byKey(newObjs);
+  const out: Change[] = [];
+
+  const oldTcp = oldObjs.find((o) => o.kind === 'TalosControlPlane');
+  const newTcp = newObjs.find((o) => o.kind === 'TalosControlPlane');
+  if (oldTcp && newTcp) {
+    const a = oldTcp.spec;
+    const b = newTcp.spec;
+    const reasons: string[] = [];
+    if (a.version !== b.version) reasons.push(`Kubernetes ${a.version} → ${b.version}`);
+    if (refName(a.infrastructureTemplate) !== refName(b.infrastructureTemplate)) {
+      reasons.push(`new machine template (${templateDelta(before.get(`ProxmoxMachineTemplate/${refName(a.infrastructureTemplate)}`), after.get(`ProxmoxMachineTemplate/${refName(b.infrastructureTemplate)}`))})`);
+    }
+    if (!same(a.controlPlaneConfig, b.controlPlaneConfig)) reasons.push('Talos control plane config changed');
+    const replicas = b.replicas ?? 1;
+    if (reasons.length) {
+      const surge = b.rolloutStrategy?.rollingUpdate?.maxSurge ?? 1;
+      out.push({ subject: 'control plane', text: `${reasons.join('; ')} → rolls ${replicas} control plane${replicas === 1 ? '' : 's'} one at a time, surge ${surge}, needs ${surge} free IP${surge === 1 ? '' : 's'}`, rolls: replicas });
+    }
+    if ((a.replicas ?? 1) !== replicas) out.push({ subject: 'control plane', text: `replicas ${a.replicas ?? 1} → ${replicas} (scale, no roll)`, rolls: 0 });
+  }
+
+  const mds = (objs: Obj[]) => objs.filter((o) => o.kind === 'MachineDeployment');
+  for (const md of mds(newObjs)) {
+    const pool = `pool ${poolName(md)}`;
+    const old = before.get(`MachineDeployment/${md.metadata.name}`);
+    const replicas = md.spec.replicas;
+    const count = replicas ?? `autoscaled (${md.metadata.annotations?.['cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size']}-${md.metadata.annotations?.['cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size']})`;
+    if (!old) {
+      out.push({ subject: pool, text: `new pool: ${count} machine${replicas === 1 ? '' : 's'}`, rolls: 0 });
+      continue;
+    }
+    const a = old.spec.template.spec;
+    const b = md.spec.template.spec;
+    const reasons: string[] = [];
+    if (a.version !== b.version) reasons.push(`Kubernetes ${a.version} → ${b.version}`);
+    if (refName(a.infrastructureRef) !== refName(b.infrastructureRef)) {
+      reasons.push(`new machine template (${templateDelta(before.get(`ProxmoxMachineTemplate/${refName(a.infrastructureRef)}`), after.get(`ProxmoxMachineTemplate/${refName(b.infrastructureRef)}`))})`);
+    }
+    if (refName(a.bootstrap?.configRef) !== refName(b.bootstrap?.configRef)) {
+      reasons.push(`new Talos config (${templateDelta(before.get(`TalosConfigTemplate/${refName(a.bootstrap?.configRef)}`), after.get(`TalosConfigTemplate/${refName(b.bootstrap?.configRef)}`))})`);
+    }
+    if (reasons.length) {
+      const n = typeof replicas === 'number' ? replicas : 0;
+      const ru = md.spec.rollout?.strategy?.rollingUpdate ?? md.spec.strategy?.rollingUpdate ?? {};
+      const surge = resolveSurge(ru.maxSurge ?? 1, n);
+      out.push({ subject: pool, text: `${reasons.join('; ')} → rolls ${typeof replicas === 'number' ? n : 'all'} machine${n === 1 ? '' : 's'}, surge ${surge}, needs ${surge} free IP${surge === 1 ? '' : 's'}`, rolls: n });
+    }
+    if (old.spec.replicas !== replicas) out.push({ subject: pool, text: `replicas ${old.spec.replicas ?? 'autoscaled'} → ${count} (scale, no roll)`, rolls: 0 });
+  }
+  for (const md of mds(oldObjs)) {
+    if (!after.has(`MachineDeployment/${md.metadata.name}`)) {
+      out.push({ subject: `pool ${poolName(md)}`, text: `removed: ${md.spec.replicas ?? 'all'} machine${md.spec.replicas === 1 ? '' : 's'} drained and deleted`, rolls: 0 });
+    }
+  }
+
+  for (const kind of ['MachineHealthCheck', 'ProxmoxCluster', 'Cluster']) {
+    for (const o of newObjs.filter((x) => x.kind === kind)) {
+      const old = before.get(`${kind}/${o.metadata.name}`);
+      if (!old) out.push({ subject: kind, text: `${o.metadata.name} added`, rolls: 0 });
+      else if (!same(old.spec, o.spec)) {
+        const note = kind === 'ProxmoxCluster' ? ' (IP pool, DNS or placement: applies to machines created from now on)' : '';
+        out.push({ subject: kind, text: `${o.metadata.name} changed${note}`, rolls: 0 });
+      }
+    }
+    for (const o of oldObjs.filter((x) => x.kind === kind)) if (!after.has(`${kind}/${o.metadata.name}`)) out.push({ subject: kind, text: `${o.metadata.name} removed`, rolls: 0 });
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+/** The change preview (`diff OLD NEW`) and the one-minor-at-a-time Talos upgrade rule. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeChanges } from '../src/diff/changes';
+import { diffCommand } from '../src/cli/diff';
+import { talosUpgradeProblem } from '../src/spec/versions';
+import { renderObjects, clusterSpec } from './support/render';
+import { toYAML } from '../src/krm/yaml';
+import { runKRM } from '../src/krm/run';
+import { KPT, run, packageCopy, commitAll, changes } from './support/exec';
+
+const base = { network: { ipRanges: ['192.168.4.101-192.168.4.140'] }, controlPlane: { replicas: 3 }, workers: [{ name: 'general', replicas: 4 }, { name: 'gpu', replicas: 3 }] };
+const lines = (a: unknown, b: unknown) => describeChanges(renderObjects(a), renderObjects(b)).map((c) => `${c.subject}: ${c.text}`);
+
+test.each([
+  ['scale', { ...base, workers: [{ name: 'general', replicas: 6 }, base.workers[1]] }, ['pool general: replicas 4 → 6 (scale, no roll)']],
+  ['resize a pool', { ...base, workers: [base.workers[0], { name: 'gpu', replicas: 3, cores: 8 }] }, ['pool gpu: new machine template (cores 4 → 8) → rolls 3 machines, surge 1, needs 1 free IP']],
+  [
+    'upgrade Kubernetes',
+    { ...base, cluster: { kubernetesVersion: 'v1.33.4' } },
+    [
+      'control plane: Kubernetes v1.32.0 → v1.33.4 → rolls 3 control planes one at a time, surge 1, needs 1 free IP',
+      'pool general: Kubernetes v1.32.0 → v1.33.4 → rolls 4 machines, surge 1, needs 1 free IP',
+      'pool gpu: Kubernetes v1.32.0 → v1.33.4 → rolls 3 machines, surge 1, needs 1 free IP',
+    ],
+  ],
+  ['add a pool', { ...base, workers: [...base.workers, { name: 'burst', replicas: 2 }] }, ['pool burst: new pool: 2 machines']],
+  ['remove a pool', { ...base, workers: [base.workers[0]] }, ['pool gpu: removed: 3 machines drained and deleted']],
+  ['patch a pool', { ...base, workers: [base.workers[0], { ...base.workers[1], labels: { 'example.com/gpu': 'yes' } }] }, ['pool gpu: new Talos config (Talos config patches changed) → rolls 3 machines, surge 1, needs 1 free IP']],
+  ['no change', base, []],
+])('%s', (_n, next, expected) => expect(lines(base, next)).toEqual(expected));
+
+test('diff warns before rolling a single control plane and accepts rendered manifests as input', () => {
+  const one = { ...base, controlPlane: { replicas: 1 } };
+  const rendered = renderObjects(one).map((o) => `---\n${toYAML(o)}`).join('');
+  const r = diffCommand(rendered, toYAML(clusterSpec({ ...one, controlPlane: { replicas: 1, cores: 8 } })));
+  expect(r.stdout).toMatch(/^control plane: new machine template \(cores 4 → 8\) → rolls 1 control plane/);
+  expect(r.stderr).toMatch(/\[warning\] this rolls a single control plane/);
+  expect(r.exitCode).toBe(0);
+});
+
+test('Talos upgrades go one minor at a time', () => {
+  expect(talosUpgradeProblem('v1.10', 'v1.11')).toBeUndefined();
+  expect(talosUpgradeProblem('v1.11', 'v1.11')).toBeUndefined();
+  expect(talosUpgradeProblem('v1.10', 'v1.12')).toMatch(/skips a minor version; upgrade one minor at a time: v1.10 → v1.11 → v1.12/);
+  expect(talosUpgradeProblem('v1.12', 'v1.11')).toMatch(/downgrade/);
+  const img = (v: string) => ({ ...base, cluster: { talosImage: `factory.talos.dev/nocloud-installer/abc:${v}`, kubernetesVersion: 'v1.32.0' } });
+  const r = diffCommand(toYAML(clusterSpec(img('v1.10.6'))), toYAML(clusterSpec(img('v1.12.0'))));
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/skips a minor version/);
+});
+
+test('the KRM function refuses a minor skip against the previous render in its input', () => {
+  const spec = (v: string) => clusterSpec({ ...base, cluster: { talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } });
+  const first = runKRM(toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: spec('v1.10.6') }));
+  expect(first.exitCode).toBe(0);
+  const items = first.stdout.slice(0, first.stdout.indexOf('results:'));
+  const skip = runKRM(`${items}functionConfig:\n${toYAML(spec('v1.12.1')).replace(/^/gm, '  ')}`);
+  expect(skip.exitCode).toBe(1);
+  expect(skip.stderr).toMatch(/spec.cluster.talosImage: Talos v1.10 → v1.12 skips a minor version/);
+  const step = runKRM(`${items}functionConfig:\n${toYAML(spec('v1.11.5')).replace(/^/gm, '  ')}`);
+  expect(step.exitCode).toBe(0);
+});
+
+test('through kpt: the package remembers the Talos version, so a skipped minor fails the render', () => {
+  const pkg = packageCopy('kpt');
+  const file = join(pkg, 'cluster.yaml');
+  const withImage = (v: string) => readFileSync(file, 'utf8').replace(/spec:\n/, `spec:\n  cluster:\n    talosImage: factory.talos.dev/nocloud-installer/abc:${v}\n    kubernetesVersion: v1.32.0\n`);
+  writeFileSync(file, withImage('v1.10.6'));
+  expect(run(KPT, ['fn', 'render', '--allow-exec', pkg]).status).toBe(0);
+  commitAll(pkg);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('abc:v1.10.6', 'abc:v1.12.1'));
+  commitAll(pkg);
+  const r = run(KPT, ['fn', 'render', '--allow-exec', pkg]);
+  expect(r.status).not.toBe(0);
+  expect(r.stdout + r.stderr).toMatch(/skips a minor version/);
+  expect(changes(pkg)).toBe('');
+});
