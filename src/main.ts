@@ -33,6 +33,9 @@ function main(argv: string[]): void {
     case 'diff':
       if (rest.length !== 2) return usage('diff takes two files: OLD NEW');
       return finish(require('./cli/diff').diffCommand(readInput(rest[0]), readInput(rest[1])));
+    case 'import-helm-values':
+      if (rest.length !== 1) return usage('import-helm-values takes one values file');
+      return finish(require('./cli/importHelm').importHelmValuesCommand(readInput(rest[0])));
     case 'schema':
       return finish({ stdout: `${JSON.stringify(require('./spec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 });
     default:

@@ -1,0 +1,23 @@
+/** `import-helm-values VALUES`: a cluster-chart values.yaml in, a ClusterSpec out (stdout), warnings on stderr. */
+import { parse } from 'yaml';
+import { importHelmValues } from '../migrate/helmValues';
+import { toYAML } from '../krm/yaml';
+import { generate } from '../generate';
+import { formatResult } from '../krm/result';
+
+export function importHelmValuesCommand(text: string) {
+  let values: unknown;
+  try {
+    values = parse(text, { version: '1.1' });
+  } catch (e) {
+    return { stdout: '', stderr: `[error] the values file is not valid YAML: ${(e as Error).message}\n`, exitCode: 1 };
+  }
+  if (values !== null && (typeof values !== 'object' || Array.isArray(values))) {
+    return { stdout: '', stderr: '[error] the values file must be a mapping of chart values\n', exitCode: 1 };
+  }
+  const { clusterSpec, warnings } = importHelmValues(values);
+  const header = '# yaml-language-server: $schema=https://capi-proxmox-talos.dev/schema/v1alpha1/clusterspec.schema.json\n# Imported from cluster-chart values: only values that differ from the chart defaults are listed.\n';
+  const problems = generate(clusterSpec).results.filter((r) => r.severity !== 'info');
+  const stderr = [...warnings.map((w) => `[warning] ${w}\n`), ...problems.map((p) => `${formatResult(p)}\n`)].join('');
+  return { stdout: header + toYAML(clusterSpec), stderr, exitCode: problems.some((p) => p.severity === 'error') ? 1 : 0 };
+}
