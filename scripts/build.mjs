@@ -18,6 +18,9 @@ await build({
 });
 chmodSync(out, 0o755);
 
+// The validator (ajv, CEL, CRDs) is a developer and CI tool, kept out of the function's bundle.
+await build({ entryPoints: ['src/validate/cli.ts'], outfile: 'dist/validate.cjs', bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+
 // The schema comes from the bundle itself, so what we publish is what the function enforces.
 const require = createRequire(import.meta.url);
 const { execFileSync } = require('node:child_process');

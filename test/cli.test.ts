@@ -82,3 +82,22 @@ test.each(broken)('broken spec through the binary (%s): error result, stderr, ex
   expect(r.stdout).toMatch(/severity: error/);
   expect(r.stdout).toMatch(/field:\n\s+path: spec\./);
 });
+
+describe('npm run validate (dist/validate.cjs)', () => {
+  const VALIDATE = join(REPO, 'dist', 'validate.cjs');
+  test('accepts rendered output and reports a broken object with a non-zero exit', () => {
+    const good = run('node', [VALIDATE, 'examples/flux/rendered/cluster09.yaml']);
+    expect(good.status).toBe(0);
+    expect(good.stdout).toMatch(/CAPMOX v0.9.0.*: 8 objects, 0 problems/);
+    const bad = readFileSync(join(REPO, 'examples', 'flux', 'rendered', 'cluster09.yaml'), 'utf8').replace('sizeGb: 40', 'sizeGb: 4');
+    const r = run('node', [VALIDATE, '-'], { input: bad });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/\[error\] ProxmoxMachineTemplate\/cluster09-control-plane-\w+: \/spec\/template\/spec\/disks\/bootVolume\/sizeGb must be >= 5/);
+  });
+  test('picks the legacy installation for CAPMOX v1alpha1 objects', () => {
+    const legacy = run(BIN, ['render', '-'], { input: golden('legacy', 'input.yaml') });
+    const r = run('node', [VALIDATE, '-'], { input: legacy.stdout });
+    expect(r.stdout).toMatch(/CAPMOX v0.7.7.*0 problems/);
+    expect(r.status).toBe(0);
+  });
+});
