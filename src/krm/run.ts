@@ -32,10 +32,28 @@ export function runKRM(input: string): RunOutput {
   const { objects, results, model } = generate(list.functionConfig, { configFile: configPath, previousTalosVersion: previousTalosVersion(list.items, list.functionConfig) });
   const failed = hasErrors(results);
   const mine = model && generatedFrom(model.ref);
-  const kept = failed || !mine ? list.items : list.items.filter((i) => i.annotation(GENERATED_FROM_ANNOTATION) !== mine);
+  const kept = (failed || !mine ? list.items : list.items.filter((i) => i.annotation(GENERATED_FROM_ANNOTATION) !== mine)).filter((i) => !isKustomizeConfigEcho(i, list.functionConfig));
   const placed = failed ? [] : objects.map((o, i) => withPath(o, outputPath(model!.name), i));
   const stderr = results.filter((r) => r.severity !== 'info').map((r) => `${formatResult(r)}\n`).join('');
   return { stdout: writeResourceList(list.apiVersion, kept.map((i) => i.text), placed, results), stderr, exitCode: failed ? 1 : 0 };
+}
+
+/**
+ * kustomize (5.8) hands a generator its own functionConfig as an item too, and drops it again from the
+ * output because it is local-config; but when it comes back, kustomize first reconciles it by its id
+ * annotations, which costs ~200 ms per build (docs/performance.md). Such an item has no file behind
+ * it (no path annotation), so leaving it out changes nothing a user can see. kpt gives every item read
+ * from the package a path, so nothing kpt would write or delete is ever left out.
+ */
+function isKustomizeConfigEcho(item: InputItem, fc: unknown): boolean {
+  const f = fc as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  return (
+    item.get(['kind']) === f?.kind &&
+    item.get(['metadata', 'name']) === f?.metadata?.name &&
+    item.annotation('config.kubernetes.io/local-config') === 'true' &&
+    item.annotation(PATH_ANNOTATION) === undefined &&
+    item.annotation('config.kubernetes.io/path') === undefined
+  );
 }
 
 /**

@@ -3,21 +3,19 @@
  * go-yaml v2 paths) or YAML 1.2 (yaml v2's default) would read as something other than a string — `on`,
  * `yes`, `1_000`, `2024-01-01`, `0o17` — are double-quoted (../shared/reference/krm-edge.md).
  */
-import { Document, isScalar, parse, visit, Scalar } from 'yaml';
+import { Document, isScalar, Schema, visit, Scalar } from 'yaml';
 
-const readsAsString = (s: string, version: '1.1' | '1.2') => {
-  try {
-    return typeof parse(s, { version }) === 'string';
-  } catch {
-    return false;
-  }
-};
+/**
+ * The plain-scalar resolvers of both schemas, taken from the yaml library itself (its tag `test`
+ * expressions), so "what would be misread" is the library's definition, not ours.
+ */
+const RESOLVERS: RegExp[] = [new Schema({ schema: 'yaml-1.1' }), new Schema({ schema: 'core' })].flatMap((schema) =>
+  (schema.tags as { test?: RegExp }[]).flatMap((t) => (t.test ? [t.test] : [])),
+);
 
 /** Would a plain (unquoted) `s` be read back as exactly the string `s` by both YAML versions? */
 export function safePlain(s: string): boolean {
-  if (s === '' || s.includes('\n')) return true; // yaml quotes or block-formats these itself
-  if (!/^[0-9+\-.~nNyYoOtTfF]/.test(s) && !/^[a-z]+$/i.test(s)) return true; // cannot be a number, bool, null or date
-  return readsAsString(s, '1.1') && readsAsString(s, '1.2') && parse(s, { version: '1.1' }) === s && parse(s) === s;
+  return !RESOLVERS.some((r) => r.test(s));
 }
 
 /** A YAML document for `value` with ambiguous strings double-quoted. */

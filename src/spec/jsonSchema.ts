@@ -1,5 +1,5 @@
 /** The published JSON Schema of ClusterSpec, derived from the zod schema (never written by hand). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterSpecSchema } from './schema';
 
 export const SCHEMA_ID = 'https://capi-proxmox-talos.dev/schema/v1alpha1/clusterspec.schema.json';

@@ -5,8 +5,11 @@
  * Field-level rules live here (types, ranges, patterns). Rules that need several fields at once
  * (IP ranges inside the subnet, enough addresses for a rollout, version support) live in check.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
+
+/** One parse per process: zod's JIT (new Function per object schema) costs more than it saves here. */
+z.config({ jitless: true });
 
 export const API_VERSION = 'capi-proxmox-talos.dev/v1alpha1';
 export const KIND = 'ClusterSpec';
