@@ -18,4 +18,15 @@ if [ ! -x "$KPT" ]; then
   echo "setup-tools: kpt not found at $KPT; install kpt (https://kpt.dev) or set KPT=/path/to/kpt" >&2
   exit 1
 fi
+# podman runs the container-image tests (scripts/container-images.sh configures it under .tools/).
+# Installed from Debian when missing and we may; CPT_NO_CONTAINER=1 opts out of those tests instead.
+if [ -z "${CPT_NO_CONTAINER:-}" ] && ! command -v podman >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup-tools: installing podman and runc from Debian (container image tests)" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null) \
+      || echo "setup-tools: could not install podman; the container tests will fail (CPT_NO_CONTAINER=1 skips them)" >&2
+  else
+    echo "setup-tools: podman missing; install it, or set CPT_NO_CONTAINER=1 to skip the container tests" >&2
+  fi
+fi
 echo "setup-tools: kustomize $("$BIN/kustomize" version), kpt $("$KPT" version)" >&2

@@ -1,0 +1,58 @@
+/**
+ * The Dockerfile's image, run the three ways users run container functions: plainly (as kpt and
+ * kustomize do: stdin, no network, nobody), `kpt fn eval --image` and a kustomize `container:` generator.
+ * Base images cannot be pulled here, so scripts/container-images.sh builds the Dockerfile on stand-ins
+ * assembled from this host. Requires podman (scripts/setup-tools.sh installs it); CPT_NO_CONTAINER=1
+ * opts out explicitly.
+ */
+import { mkdtempSync, writeFileSync, readFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KPT, KUSTOMIZE, REPO, run, packageCopy } from './support/exec';
+
+const IMAGE = 'localhost/capi-proxmox-talos:dev';
+const optOut = process.env.CPT_NO_CONTAINER === '1';
+const suite = optOut ? describe.skip : describe;
+const golden = (f: string) => readFileSync(join(REPO, 'testdata', 'golden', 'default', f), 'utf8');
+
+suite('container image (podman)', () => {
+  let env: Record<string, string> = {};
+  beforeAll(() => {
+    const built = run('bash', ['scripts/container-images.sh']);
+    if (built.status !== 0) throw new Error(`building the image failed (exit ${built.status}): ${built.stderr}\nInstall podman (scripts/setup-tools.sh does as root) or set CPT_NO_CONTAINER=1.`);
+    env = Object.fromEntries(run('bash', ['scripts/container-images.sh', '--env']).stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  }, 300_000);
+
+  test('runs as nobody with no network and gives the same bytes as the executable', () => {
+    const r = run('podman', ['run', '-i', '--rm', '--network', 'none', '--user', 'nobody', '--security-opt=no-new-privileges', IMAGE], { input: golden('input.yaml'), env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(golden('expected.yaml'));
+  });
+
+  test('image config: non-root user, the function as entrypoint, no shell', () => {
+    const inspect = JSON.parse(run('podman', ['image', 'inspect', IMAGE], { env }).stdout)[0];
+    expect(inspect.Config.User).toBe('65532:65532');
+    expect(inspect.Config.Entrypoint).toEqual(['/usr/local/bin/node', '/fn/capi-proxmox-talos']);
+    expect(run('podman', ['run', '--rm', '--entrypoint', '/bin/sh', IMAGE, '-c', 'true'], { env }).status).not.toBe(0);
+    expect(run('podman', ['run', '--rm', IMAGE, '--help'], { env }).stdout).toMatch(/kind: ClusterSpec/); // what kpt fn doc shows
+  });
+
+  test('kpt fn eval --image', () => {
+    const pkg = packageCopy('kpt-eval');
+    const r = run(KPT, ['fn', 'eval', pkg, '--image', IMAGE, '--fn-config', join(REPO, 'examples', 'kpt-eval', 'cluster.yaml')], { env: { ...env, KPT_FN_RUNTIME: 'podman' } });
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(pkg, 'generated', 'cluster09.yaml'), 'utf8')).toContain('kind: TalosControlPlane');
+  });
+
+  test('kustomize container: generator (docker CLI shimmed to podman)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpt-kc-'));
+    mkdirSync(join(dir, 'shim'));
+    writeFileSync(join(dir, 'shim', 'docker'), '#!/bin/sh\nexec podman "$@"\n');
+    chmodSync(join(dir, 'shim', 'docker'), 0o755);
+    writeFileSync(join(dir, 'cluster.yaml'), `apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata:\n  name: cluster09\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: ${IMAGE}\nspec: {}\n`);
+    writeFileSync(join(dir, 'kustomization.yaml'), 'generators: [cluster.yaml]\n');
+    const r = run(KUSTOMIZE, ['build', '--enable-alpha-plugins', dir], { env: { ...env, PATH: `${join(dir, 'shim')}:${process.env.PATH}` } });
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/^kind: /gm)).toHaveLength(8);
+  });
+});
