@@ -69,3 +69,22 @@ describe('Flux workflow (examples/flux)', () => {
     expect(r.stderr).toMatch(/rendered\/cluster09.yaml is stale/);
   });
 });
+
+describe('kustomize overlays over CAPI output', () => {
+  test('the trap: namePrefix/namespace transformers leave references dangling', () => {
+    const r = build(join(REPO, 'examples', 'kustomize-overlay-trap'));
+    expect(r.status).toBe(0); // kustomize does not notice ...
+    const objs = docs(r.stdout).filter((o) => o.kind !== 'ConfigMap');
+    const problems = validateObjects(objs, PROFILE_TARGETS.current[0].sources).join('\n');
+    // ... but CAPI would: the control plane points at a template name and namespace that no longer exist.
+    expect(problems).toMatch(/TalosControlPlane\/prod-cluster09-control-plane: spec.infrastructureTemplate points at .* ProxmoxMachineTemplate cluster09-control-plane-\w+, which is not emitted/);
+  });
+
+  test('the way: names and namespace set in the ClusterSpec give a consistent cluster', () => {
+    const r = build(join(REPO, 'examples', 'kustomize-overlay'));
+    expect(r.status).toBe(0);
+    const objs = docs(r.stdout);
+    expect(objs.find((o) => o.kind === 'Cluster').metadata).toMatchObject({ name: 'prod-cluster09', namespace: 'prod' });
+    expect(validateObjects(objs, PROFILE_TARGETS.current[0].sources)).toEqual([]);
+  });
+});
