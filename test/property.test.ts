@@ -43,16 +43,17 @@ const validSpec = fc
     workers: fc.uniqueArray(pool, { maxLength: 20, selector: (p) => p.name }),
     vlan: fc.option(fc.integer({ min: 1, max: 4094 }), { nil: undefined }),
     device: fc.constantFrom('virtio0', 'scsi0', 'virtio1'),
+    extraNics: fc.array(fc.record({ bridge: label, vlan: fc.integer({ min: 1, max: 4094 }), ipPool: fc.record({ kind: fc.constantFrom('InClusterIPPool', 'GlobalInClusterIPPool'), name: label }) }), { maxLength: 3 }),
   })
-  .map(({ profile, clusterName, cp, workers, vlan, device }) => ({
+  .map(({ profile, clusterName, cp, workers, vlan, device, extraNics }) => ({
     name: clusterName,
     spec: {
       cluster: { profile },
       // A /16 with a big range: capacity is checked separately below.
       network: { prefix: 16, gateway: '10.20.0.1', ipRanges: ['10.20.1.0-10.20.9.255'], dnsServers: ['10.20.0.53'], bastion: {} },
-      controlPlane: { endpointIP: '10.20.0.10', ...cp },
+      controlPlane: { endpointIP: '10.20.0.10', ...cp, ...(extraNics.length && { vipDeviceSelector: { busPath: '0000:00:12.0' } }) },
       workers: workers.filter((w) => w.name !== 'control-plane'),
-      proxmox: { vm: { bootVolumeDevice: device, ...(vlan && { vlan }) } },
+      proxmox: { vm: { bootVolumeDevice: device, ...(vlan && { vlan }), ...(extraNics.length && { extraNetworkDevices: extraNics }) } },
     },
   }));
 

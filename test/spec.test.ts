@@ -2,6 +2,8 @@
 import { errorsOf, renderObjects, clusterSpec } from './support/render';
 import { generate } from '../src/generate';
 import { CHART_DEFAULTS } from '../src/spec/defaults';
+import { validateObjects } from '../src/validate';
+import { PROFILE_TARGETS } from '../src/validate/pinned';
 
 const only = (spec: unknown) => errorsOf(spec).map((e) => `${e.field?.path}: ${e.message}`);
 
@@ -107,4 +109,20 @@ test('warnings do not block the render', () => {
   expect(g.results.some((r) => r.severity === 'warning' && r.field?.path === 'spec.controlPlane.replicas')).toBe(true);
   expect(g.results.at(-1)).toMatchObject({ severity: 'info' });
   expect(g.results.at(-1)!.message).toMatch(/API endpoint https:\/\/192.168.4.100:6443.*cluster09-talosconfig/);
+});
+
+describe('extra network devices', () => {
+  const extra = [{ bridge: 'vmbr1', vlan: 20, ipPool: { kind: 'InClusterIPPool', name: 'storage-net' } }];
+  test('need a VIP selector that picks one link', () => {
+    expect(only({ proxmox: { vm: { extraNetworkDevices: extra } } })).toEqual([expect.stringMatching(/^spec.controlPlane.vipDeviceSelector: with 2 network devices, \{physical: true\} selects every link/)]);
+    expect(only({ proxmox: { vm: { extraNetworkDevices: extra } }, controlPlane: { vipDeviceSelector: { busPath: '0000:00:12.0' } } })).toEqual([]);
+  });
+  test.each(['current', 'legacy'] as const)('render as the %s profile expects: net1 addressed from its pool', (profile) => {
+    const objs = renderObjects({ cluster: { profile }, proxmox: { vm: { extraNetworkDevices: extra } }, controlPlane: { vipDeviceSelector: { busPath: '0000:00:12.0' } } });
+    const net = objs.find((o) => o.kind === 'ProxmoxMachineTemplate').spec.template.spec.network;
+    const pool = { apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'storage-net' };
+    if (profile === 'current') expect(net.networkDevices[1]).toEqual({ name: 'net1', bridge: 'vmbr1', model: 'virtio', vlan: 20, ipPoolRef: [pool] });
+    else expect(net.additionalDevices).toEqual([{ name: 'net1', bridge: 'vmbr1', model: 'virtio', vlan: 20, ipv4PoolRef: pool }]);
+    for (const t of PROFILE_TARGETS[profile]) expect(validateObjects(objs, t.sources)).toEqual([]);
+  });
 });

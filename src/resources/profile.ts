@@ -21,6 +21,11 @@ export interface NetworkDevice {
   mtu?: number;
 }
 
+/** A further NIC (net1, net2, …), addressed from an IPAM pool the user created. */
+export interface ExtraNetworkDevice extends NetworkDevice {
+  ipPool: { kind: string; name: string };
+}
+
 export interface Profile {
   name: ProfileName;
   /** apiVersion of Cluster, MachineDeployment, MachineHealthCheck. */
@@ -33,8 +38,8 @@ export interface Profile {
   talosControlPlane: string;
   /** A reference from a CAPI object to another object (Cluster refs, MachineDeployment bootstrap/infra refs). */
   ref(apiVersion: string, kind: string, name: string): Record<string, string>;
-  /** ProxmoxMachineTemplate.spec.template.spec.network for one device that takes its IP from the cluster pool. */
-  machineNetwork(dev: NetworkDevice): Record<string, unknown>;
+  /** ProxmoxMachineTemplate.spec.template.spec.network: net0 from the cluster pool, then any extra devices. */
+  machineNetwork(dev: NetworkDevice, extra: ExtraNetworkDevice[]): Record<string, unknown>;
   /** The rolling-update part of a MachineDeployment spec. */
   rollout(maxSurge: number | string, maxUnavailable: number | string): Record<string, unknown>;
   /** The checks part of a MachineHealthCheck spec. */
@@ -53,7 +58,12 @@ export const PROFILES: Record<ProfileName, Profile> = {
     talosBootstrap: 'bootstrap.cluster.x-k8s.io/v1alpha3',
     talosControlPlane: 'controlplane.cluster.x-k8s.io/v1alpha3',
     ref: (apiVersion, kind, name) => ({ apiGroup: group(apiVersion), kind, name }),
-    machineNetwork: (d) => ({ networkDevices: [{ name: 'net0', ...device(d) }] }),
+    machineNetwork: (d, extra) => ({
+      networkDevices: [
+        { name: 'net0', ...device(d) },
+        ...extra.map((x, i) => ({ name: `net${i + 1}`, ...device(x), ipPoolRef: [{ apiGroup: GROUPS.ipam, ...x.ipPool }] })),
+      ],
+    }),
     rollout: (maxSurge, maxUnavailable) => ({ rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } } } }),
     healthChecks: (h) => ({
       checks: {
@@ -70,7 +80,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
     talosBootstrap: 'bootstrap.cluster.x-k8s.io/v1alpha3',
     talosControlPlane: 'controlplane.cluster.x-k8s.io/v1alpha3',
     ref: (apiVersion, kind, name) => ({ apiVersion, kind, name }),
-    machineNetwork: (d) => ({ default: device(d) }),
+    machineNetwork: (d, extra) => ({
+      default: device(d),
+      ...(extra.length && { additionalDevices: extra.map((x, i) => ({ name: `net${i + 1}`, ...device(x), ipv4PoolRef: { apiGroup: GROUPS.ipam, ...x.ipPool } })) }),
+    }),
     rollout: (maxSurge, maxUnavailable) => ({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } } }),
     healthChecks: (h) => ({
       nodeStartupTimeout: `${h.nodeStartupTimeoutSeconds}s`,

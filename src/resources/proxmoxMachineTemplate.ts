@@ -32,7 +32,7 @@ export function proxmoxMachineTemplate(m: Model, p: Profile, role: string, shape
         numCores: shape.cores,
         memoryMiB: shape.memoryMiB,
         disks: { bootVolume: { disk: vm.bootVolumeDevice, sizeGb: shape.bootVolumeSizeGB } },
-        network: p.machineNetwork({ bridge: vm.bridge, model: vm.model, vlan: vm.vlan, mtu: vm.mtu }),
+        network: p.machineNetwork({ bridge: vm.bridge, model: vm.model, vlan: vm.vlan, mtu: vm.mtu }, vm.extraNetworkDevices ?? []),
         checks: { skipCloudInitStatus: true, skipQemuGuestAgent: true },
         metadataSettings: { providerIDInjection: true },
       },

@@ -212,6 +212,15 @@ function checkControlPlane(m: Model): Problem[] {
   if (n % 2 === 0) {
     out.push(warning('spec.controlPlane.replicas', `${n} control planes give etcd no more fault tolerance than ${n - 1}; use an odd number`));
   }
+  const extra = m.proxmox.vm.extraNetworkDevices?.length ?? 0;
+  if (extra > 0 && JSON.stringify(m.controlPlane.vipDeviceSelector) === JSON.stringify({ physical: true })) {
+    out.push(
+      error(
+        'spec.controlPlane.vipDeviceSelector',
+        `with ${extra + 1} network devices, {physical: true} selects every link and the endpoint VIP would be put on all of them; select net0 only, e.g. {busPath: "0000:00:12.0"} (Proxmox puts net0 at PCI slot 0x12) or {hardwareAddr: ...}`,
+      ),
+    );
+  }
   if (n === 1) {
     out.push(
       warning(

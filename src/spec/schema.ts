@@ -223,6 +223,28 @@ export const clusterSpecBody = z
               .refine((m) => m === 1 || (m >= 1280 && m <= 65520), { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
               .optional(),
             model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).default('virtio'),
+            extraNetworkDevices: z
+              .array(
+                z.strictObject({
+                  bridge: nonEmptyString('bridge'),
+                  vlan: int(1, 4094, 'vlan').optional(),
+                  mtu: z
+                    .number()
+                    .int()
+                    .refine((m) => m === 1 || (m >= 1280 && m <= 65520), { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
+                    .optional(),
+                  model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).default('virtio'),
+                  ipPool: z
+                    .strictObject({
+                      kind: z.enum(['InClusterIPPool', 'GlobalInClusterIPPool'], { error: 'ipPool.kind must be InClusterIPPool or GlobalInClusterIPPool' }),
+                      name: dnsLabel('ipPool.name', 253),
+                    })
+                    .describe('The IPAM pool (created by you) that addresses this device.'),
+                }),
+              )
+              .max(7)
+              .optional()
+              .describe('More NICs: net1, net2, … on other bridges or VLANs, each addressed from an IPAM pool you create.'),
           })
           .prefault({}),
         credentialsRef: z
