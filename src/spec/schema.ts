@@ -56,6 +56,18 @@ const proxmoxTemplate = z
   })
   .describe('The Proxmox VM template machines are cloned from.');
 
+/** Settings of one Proxmox network device, shared by net0 and any extra device. */
+const nicFields = {
+  bridge: nonEmptyString('bridge'),
+  vlan: int(1, 4094, 'vlan').optional(),
+  mtu: z
+    .number()
+    .int()
+    .refine((m) => m === 1 || (m >= 1280 && m <= 65520), { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
+    .optional(),
+  model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).default('virtio'),
+};
+
 const quantityOrPercent = z.union([
   z.number().int().min(0),
   z.string().regex(/^(100|[1-9]?[0-9])%$/, { error: 'must be a whole number or a percentage such as 25%' }),
@@ -216,24 +228,13 @@ export const clusterSpecBody = z
               .regex(/^(virtio|scsi)([0-9]|1[0-5])$/, { error: 'bootVolumeDevice must be virtioN or scsiN (e.g. virtio0, scsi0)' })
               .default(D.bootVolumeDevice),
             bridge: nonEmptyString('bridge').default(D.bridge).describe('Proxmox bridge of net0.'),
-            vlan: int(1, 4094, 'vlan').optional().describe('VLAN tag of net0.'),
-            mtu: z
-              .number()
-              .int()
-              .refine((m) => m === 1 || (m >= 1280 && m <= 65520), { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
-              .optional(),
-            model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).default('virtio'),
+            vlan: nicFields.vlan.describe('VLAN tag of net0.'),
+            mtu: nicFields.mtu,
+            model: nicFields.model,
             extraNetworkDevices: z
               .array(
                 z.strictObject({
-                  bridge: nonEmptyString('bridge'),
-                  vlan: int(1, 4094, 'vlan').optional(),
-                  mtu: z
-                    .number()
-                    .int()
-                    .refine((m) => m === 1 || (m >= 1280 && m <= 65520), { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
-                    .optional(),
-                  model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).default('virtio'),
+                  ...nicFields,
                   ipPool: z
                     .strictObject({
                       kind: z.enum(['InClusterIPPool', 'GlobalInClusterIPPool'], { error: 'ipPool.kind must be InClusterIPPool or GlobalInClusterIPPool' }),
