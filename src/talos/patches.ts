@@ -68,7 +68,11 @@ function controlPlane(m: Model): Patch {
   };
 }
 
-/** Node labels and taints the kubelet registers (machine.nodeLabels / machine.nodeTaints, "value:Effect"). */
+/**
+ * Node labels and taints (machine.nodeLabels, Talos ≥ 1.5; machine.nodeTaints, Talos ≥ 1.6). Taints are a
+ * map key → "value:Effect", or ":Effect" without a value (Talos v1alpha1 config `MachineNodeTaints`,
+ * example `exampletaint: examplevalue:NoSchedule`).
+ */
 function nodeIdentity(pool: WorkerPool): Patch | undefined {
   const machine: Record<string, unknown> = {};
   if (pool.labels && Object.keys(pool.labels).length) machine.nodeLabels = pool.labels;
