@@ -52,3 +52,12 @@ test('objects generated from another ClusterSpec are left alone; ours are replac
   expect(again.filter((o: any) => o.kind === 'Cluster').length).toBe(1);
   expect(again[0]).toEqual(other);
 });
+
+test('an item with its own anchor keeps it, so aliases to it in later items still resolve', () => {
+  const input = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- &base\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {mode: 0755}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n  data: {copy: *base}\nfunctionConfig:\n  apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata: {name: c}\n  spec: {workers: []}\n';
+  const out = runKRM(input);
+  expect(out.exitCode).toBe(0);
+  const items = parse(out.stdout, { version: '1.1' }).items;
+  expect(items[1].data.copy.metadata.name).toBe('a');
+  expect(out.stdout).toContain('mode: 0755');
+});

@@ -5,7 +5,8 @@
  * (the range yaml v2 records for its node), re-indented as a whole where needed. So `0755`, `2024-01-02`,
  * `yes`, `~`, 12345678901234567890, quoting, comments and key order all survive byte for byte — which a
  * parse-and-dump round trip (the kpt-functions SDK, or yaml's own stringify) cannot promise.
- * Only items that are not block mappings (JSON-style input) are re-serialised, through yaml's node API.
+ * Only items that are not block mappings (JSON-style input), or that carry an anchor or tag of their own,
+ * are re-serialised, through yaml's node API.
  */
 import { parseAllDocuments, isMap, isSeq, isScalar, stringify, type Node, type YAMLMap } from 'yaml';
 import { toYAML } from './yaml';
@@ -59,7 +60,8 @@ export function readResourceList(source: string): ResourceList {
 
 function inputItem(source: string, node: Node): InputItem {
   return {
-    text: isMap(node) && !node.flow && node.range ? sourceText(source, node.range[0], node.range[1]) : reserialize(node),
+    // An anchor or tag on the item itself stands before the node's range, so such items are re-serialised.
+    text: isMap(node) && !node.flow && node.range && !node.anchor && !node.tag ? sourceText(source, node.range[0], node.range[1]) : reserialize(node),
     annotation(key) {
       const v = this.get(['metadata', 'annotations', key]);
       return typeof v === 'string' ? v : undefined;
