@@ -47,12 +47,9 @@ function fallbackRef(fc: unknown): ResourceRef {
 /** What NOTES.txt said after `helm install`: what was made and what to do next. */
 function summary(m: Model, objects: K8sObject[]): string {
   const cp = m.controlPlane;
-  const machines = (n: number, s: { sockets: number; cores: number; memoryMiB: number; bootVolumeSizeGB: number }) =>
-    `${n} × (${s.sockets}×${s.cores} vCPU, ${s.memoryMiB} MiB, ${s.bootVolumeSizeGB} GB)`;
-  const pools = m.workers.map((w) => {
-    const n = w.autoscaling ? `${w.autoscaling.minReplicas}-${w.autoscaling.maxReplicas} (autoscaled)` : String(w.replicas);
-    return `pool ${w.name}: ${machines(0, w).replace(/^0/, n)}`;
-  });
+  const machines = (count: number | string, s: { sockets: number; cores: number; memoryMiB: number; bootVolumeSizeGB: number }) =>
+    `${count} × (${s.sockets}×${s.cores} vCPU, ${s.memoryMiB} MiB, ${s.bootVolumeSizeGB} GB)`;
+  const pools = m.workers.map((w) => `pool ${w.name}: ${machines(w.autoscaling ? `${w.autoscaling.minReplicas}-${w.autoscaling.maxReplicas} (autoscaled)` : w.replicas, w)}`);
   const peak = m.workers.reduce((s, w) => s + poolPeak(w).machines, cp.replicas);
   return [
     `cluster ${m.name} in namespace ${m.namespace} (profile ${m.cluster.profile}, Kubernetes ${m.cluster.kubernetesVersion}, Talos ${m.talosVersion}): ${objects.length} objects.`,
