@@ -70,6 +70,7 @@ test('every problem is reported at once, not just the first', () => {
   expect(errorsOf({ network: { dnsServers: ['x'], ipRanges: ['192.168.4.200-192.168.4.100'] } }).map((e) => e.field?.path)).toEqual(
     expect.arrayContaining(['spec.network.ipRanges[0]', 'spec.network.dnsServers[0]']),
   );
+  expect(errorsOf({ network: { gateway: 'nope', dnsServers: ['x'] } }).map((e) => e.field?.path)).toEqual(['spec.network.dnsServers[0]', 'spec.network.gateway']);
 });
 
 test('wrong apiVersion or kind of the functionConfig', () => {

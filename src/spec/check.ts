@@ -6,7 +6,7 @@
 import type { Model } from './parse';
 import type { WorkerPool } from './schema';
 import { DNS_LABEL, MAX_CLUSTER_NAME } from './schema';
-import { contains, formatSpan, inside, overlaps, parseIPv4, parseRange, subnetOf, usableAddresses, type Span } from './network';
+import { contains, formatIPv4, inside, overlaps, parseIPv4, parseRange, subnetOf, usableAddresses, type Span } from './network';
 import { kubernetesSupported, MIN_TALOS_MINOR, parseMinor, talosVersionOfImage } from './versions';
 import { error, warning, type Problem } from '../krm/result';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
@@ -47,13 +47,19 @@ function checkNames(m: Model): Problem[] {
 function checkNetwork(m: Model): Problem[] {
   const out: Problem[] = [];
   const net = m.network;
+  net.dnsServers.forEach((d, i) => {
+    if (parseIPv4(d) === undefined) out.push(error(`spec.network.dnsServers[${i}]`, `DNS server "${d}" is not an IPv4 address`));
+  });
+  if (net.bastion.endpointIP !== undefined && parseIPv4(net.bastion.endpointIP) === undefined) {
+    out.push(error('spec.network.bastion.endpointIP', `bastion endpointIP "${net.bastion.endpointIP}" is not an IPv4 address`));
+  }
   const gateway = parseIPv4(net.gateway);
   if (gateway === undefined) {
     out.push(error('spec.network.gateway', `gateway "${net.gateway}" is not an IPv4 address`));
-    return out; // every other address rule is relative to the gateway's subnet
+    return out; // the remaining address rules are relative to the gateway's subnet
   }
   const subnet = subnetOf(gateway, net.prefix);
-  const subnetText = `${formatSpan({ first: subnet.first, last: subnet.first })}/${net.prefix}`;
+  const subnetText = `${formatIPv4(subnet.first)}/${net.prefix}`;
   if (net.prefix < 31 && (gateway === subnet.first || gateway === subnet.last)) {
     out.push(error('spec.network.gateway', `gateway ${net.gateway} is the network or broadcast address of ${subnetText}`));
   }
@@ -89,12 +95,6 @@ function checkNetwork(m: Model): Problem[] {
       );
     }
     if (endpoint === gateway) out.push(error('spec.controlPlane.endpointIP', `endpointIP ${m.controlPlane.endpointIP} is the gateway's address`));
-  }
-  net.dnsServers.forEach((d, i) => {
-    if (parseIPv4(d) === undefined) out.push(error(`spec.network.dnsServers[${i}]`, `DNS server "${d}" is not an IPv4 address`));
-  });
-  if (net.bastion.endpointIP !== undefined && parseIPv4(net.bastion.endpointIP) === undefined) {
-    out.push(error('spec.network.bastion.endpointIP', `bastion endpointIP "${net.bastion.endpointIP}" is not an IPv4 address`));
   }
 
   // Pod and service networks must not collide with each other or with the machines.

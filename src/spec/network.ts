@@ -55,7 +55,6 @@ export function subnetOf(address: number, prefix: number): Span {
 export const contains = (s: Span, n: number) => n >= s.first && n <= s.last;
 export const inside = (outer: Span, inner: Span) => inner.first >= outer.first && inner.last <= outer.last;
 export const overlaps = (a: Span, b: Span) => a.first <= b.last && b.first <= a.last;
-export const formatSpan = (s: Span) => (s.first === s.last ? formatIPv4(s.first) : `${formatIPv4(s.first)}-${formatIPv4(s.last)}`);
 
 /**
  * How many addresses the in-cluster IPAM pool can hand out: every address of the ranges except the
