@@ -1,5 +1,6 @@
 /** The published JSON Schema is derived from the zod schema and committed; it must never be stale. */
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020';
@@ -17,7 +18,11 @@ test('editors using the schema accept the examples and flag a typo', () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   const validate = ajv.compile(committed);
-  for (const f of ['functionconfig.yaml', 'examples/kpt/cluster.yaml', 'examples/kustomize/cluster.yaml', 'examples/flux/clusters/cluster09/cluster.yaml']) {
+  const specs = execFileSync('git', ['ls-files', '*.yaml'], { cwd: join(__dirname, '..'), encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f && !f.startsWith('testdata/') && /^kind: ClusterSpec$/m.test(readFileSync(join(__dirname, '..', f), 'utf8')));
+  expect(specs.length).toBeGreaterThanOrEqual(6);
+  for (const f of specs) {
     const text = readFileSync(join(__dirname, '..', f), 'utf8');
     expect(text).toMatch(/^# yaml-language-server: \$schema=/m);
     expect(validate(parse(text))).toBe(true);
