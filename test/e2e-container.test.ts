@@ -37,6 +37,13 @@ suite('container image (podman)', () => {
     expect(run('podman', ['run', '--rm', IMAGE, '--help'], { env }).stdout).toMatch(/kind: ClusterSpec/); // what kpt fn doc shows
   });
 
+  test('kpt fn doc shows the function\'s own description and config example', () => {
+    const r = run(KPT, ['fn', 'doc', '--image', IMAGE], { env: { ...env, KPT_FN_RUNTIME: 'podman' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^capi-proxmox-talos — one ClusterSpec in/);
+    expect(r.stdout).toMatch(/apiVersion: capi-proxmox-talos.dev\/v1alpha1\n\s+kind: ClusterSpec/);
+  });
+
   test('kpt fn eval --image', () => {
     const pkg = packageCopy('kpt-eval');
     const r = run(KPT, ['fn', 'eval', pkg, '--image', IMAGE, '--fn-config', join(REPO, 'examples', 'kpt-eval', 'cluster.yaml')], { env: { ...env, KPT_FN_RUNTIME: 'podman' } });
