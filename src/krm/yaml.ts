@@ -3,7 +3,7 @@
  * go-yaml v2 paths) or YAML 1.2 (yaml v2's default) would read as something other than a string — `on`,
  * `yes`, `1_000`, `2024-01-01`, `0o17` — are double-quoted (../shared/reference/krm-edge.md).
  */
-import { Document, isScalar, Schema, visit, Scalar } from 'yaml';
+import { Document, isScalar, Schema, Scalar } from 'yaml';
 
 /**
  * The plain-scalar resolvers of both schemas, taken from the yaml library itself (its tag `test`
@@ -18,15 +18,26 @@ export function safePlain(s: string): boolean {
   return !RESOLVERS.some((r) => r.test(s));
 }
 
+/** `value` with every ambiguous string replaced by a double-quoted Scalar node (plain data is walked, not the Document). */
+function quoteAmbiguous(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (safePlain(value)) return value;
+    const s = new Scalar(value);
+    s.type = Scalar.QUOTE_DOUBLE;
+    return s;
+  }
+  if (Array.isArray(value)) return value.map(quoteAmbiguous);
+  if (value && typeof value === 'object' && !(value instanceof Scalar)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = quoteAmbiguous(v);
+    return out;
+  }
+  return value;
+}
+
 /** A YAML document for `value` with ambiguous strings double-quoted. */
 export function toDocument(value: unknown): Document {
-  const doc = new Document(value, { aliasDuplicateObjects: false });
-  visit(doc, {
-    Scalar(_, node) {
-      if (typeof node.value === 'string' && !safePlain(node.value)) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
-  return doc;
+  return new Document(quoteAmbiguous(value), { aliasDuplicateObjects: false });
 }
 
 export const STRINGIFY_OPTIONS = { lineWidth: 0, indent: 2, indentSeq: false } as const;
