@@ -17,7 +17,8 @@ import { toYAML } from '../src/krm/yaml';
 const RUNS = Number(process.env.FC_RUNS ?? 500);
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261125;
 
-const label = fc.stringMatching(/^[a-z]([-a-z0-9]{0,8}[a-z0-9])?$/);
+// DNS labels of every allowed shape: digits first, inner dashes, up to the length limits.
+const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,11}[a-z0-9])?$/);
 const size = { bootVolumeSizeGB: fc.integer({ min: 5, max: 4096 }), cores: fc.integer({ min: 1, max: 64 }), sockets: fc.integer({ min: 1, max: 4 }), memoryMiB: fc.integer({ min: 64, max: 65536 }).map((n) => n * 8) };
 
 const pool = fc.record(
@@ -38,7 +39,7 @@ const pool = fc.record(
 const validSpec = fc
   .record({
     profile: fc.constantFrom('current', 'legacy'),
-    clusterName: fc.stringMatching(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/),
+    clusterName: fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/),
     cp: fc.record({ replicas: fc.integer({ min: 1, max: 7 }), ...size }),
     workers: fc.uniqueArray(pool, { maxLength: 20, selector: (p) => p.name }),
     vlan: fc.option(fc.integer({ min: 1, max: 4094 }), { nil: undefined }),
