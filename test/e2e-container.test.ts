@@ -2,7 +2,8 @@
  * The Dockerfile's image, run the three ways users run container functions: plainly (as kpt and
  * kustomize do: stdin, no network, nobody), `kpt fn eval --image` and a kustomize `container:` generator.
  * Base images cannot be pulled here, so scripts/container-images.sh builds the Dockerfile on stand-ins
- * assembled from this host. Requires podman (scripts/setup-tools.sh installs it); CPT_NO_CONTAINER=1
+ * assembled from this host: once from a dist/ built beside it (DIST=prebuilt) and once the default way, with
+ * npm ci and the build inside the container (that needs the npm registry, as npm ci does). Requires podman (scripts/setup-tools.sh installs it); CPT_NO_CONTAINER=1
  * opts out explicitly.
  */
 import { mkdtempSync, writeFileSync, readFileSync, chmodSync, mkdirSync } from 'node:fs';
@@ -18,13 +19,19 @@ const golden = (f: string) => readFileSync(join(REPO, 'testdata', 'golden', 'def
 suite('container image (podman)', () => {
   let env: Record<string, string> = {};
   beforeAll(() => {
-    const built = run('bash', ['scripts/container-images.sh']);
+    const built = run('bash', ['scripts/container-images.sh', '--full']);
     if (built.status !== 0) throw new Error(`building the image failed (exit ${built.status}): ${built.stderr}\nInstall podman (scripts/setup-tools.sh does as root) or set CPT_NO_CONTAINER=1.`);
     env = Object.fromEntries(run('bash', ['scripts/container-images.sh', '--env']).stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
   }, 300_000);
 
   test('runs as nobody with no network and gives the same bytes as the executable', () => {
     const r = run('podman', ['run', '-i', '--rm', '--network', 'none', '--user', 'nobody', '--security-opt=no-new-privileges', IMAGE], { input: golden('input.yaml'), env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(golden('expected.yaml'));
+  });
+
+  test('the default build (npm ci and the build inside the container) gives the same bytes too', () => {
+    const r = run('podman', ['run', '-i', '--rm', '--network', 'none', '--user', 'nobody', 'localhost/capi-proxmox-talos:full'], { input: golden('input.yaml'), env });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(golden('expected.yaml'));
   });
