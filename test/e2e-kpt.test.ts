@@ -89,3 +89,12 @@ test('a broken spec fails the render with our message, and no file changes', () 
   expect(shown).not.toMatch(/at \w+ \(.*\.js:\d+/); // no stack trace
   expect(changes(pkg)).toBe('');
 });
+
+test('allowing for kpt >= beta.62: a Kptfile change that is only render status is not a change', () => {
+  const pkg = packageCopy('kpt');
+  const k = join(pkg, 'Kptfile');
+  writeFileSync(k, `${readFileSync(k, 'utf8')}status:\n  renderStatus: {result: Succeeded}\n`);
+  expect(changes(pkg)).toBe('');
+  writeFileSync(k, readFileSync(k, 'utf8').replace('name: clusters', 'name: renamed'));
+  expect(changes(pkg)).toMatch(/renamed/);
+});

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -31,8 +32,26 @@ export const commitAll = (dir: string) => {
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'snapshot', '--allow-empty');
 };
+/**
+ * Since kpt v1.0.0-beta.62 an in-place render also records render status in the root Kptfile. That is
+ * kpt's bookkeeping, not the function's output: a Kptfile whose only change is its `status` is restored.
+ */
+function restoreKptfileIfOnlyStatus(dir: string) {
+  const path = join(dir, 'Kptfile');
+  const committed = git(dir, 'show', 'HEAD:Kptfile');
+  if (committed.status !== 0 || !existsSync(path)) return;
+  const strip = (text: string) => {
+    const o = parse(text) ?? {};
+    delete o.status;
+    return JSON.stringify(o);
+  };
+  const now = readFileSync(path, 'utf8');
+  if (now !== committed.stdout && strip(now) === strip(committed.stdout)) writeFileSync(path, committed.stdout);
+}
+
 /** Everything that changed since the last commit, new files included, as a patch. */
 export function changes(dir: string): string {
+  restoreKptfileIfOnlyStatus(dir);
   git(dir, 'add', '-A');
   return git(dir, 'diff', '--cached', '--no-color', '--no-prefix').stdout;
 }
