@@ -15,7 +15,8 @@ const expected = join(REPO, 'examples', 'kpt', '.expected');
 const update = process.env.UPDATE_GOLDEN === '1';
 const golden = (file: string, actual: string) => {
   const p = join(expected, file);
-  if (update || !existsSync(p)) writeFileSync(p, actual);
+  if (update) writeFileSync(p, actual);
+  if (!existsSync(p)) throw new Error(`${p} is missing: run with UPDATE_GOLDEN=1 and review the new file`);
   expect(actual).toBe(readFileSync(p, 'utf8'));
 };
 

@@ -27,7 +27,8 @@ describe.each(cases)('golden %s', (name) => {
       ['exit-code', `${out.exitCode}\n`],
     ];
     for (const [f, actual] of files) {
-      if (update || !existsSync(join(dir, f))) writeFileSync(join(dir, f), actual);
+      if (update) writeFileSync(join(dir, f), actual);
+      if (!existsSync(join(dir, f))) throw new Error(`${name}/${f} is missing: run with UPDATE_GOLDEN=1 and review the new file`);
       expect(actual).toBe(readFileSync(join(dir, f), 'utf8'));
     }
   });
