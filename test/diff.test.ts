@@ -27,6 +27,15 @@ test.each([
   ['add a pool', { ...base, workers: [...base.workers, { name: 'burst', replicas: 2 }] }, ['pool burst: new pool: 2 machines']],
   ['remove a pool', { ...base, workers: [base.workers[0]] }, ['pool gpu: removed: 3 machines drained and deleted']],
   ['patch a pool', { ...base, workers: [base.workers[0], { ...base.workers[1], labels: { 'example.com/gpu': 'yes' } }] }, ['pool gpu: new Talos config (Talos config patches changed) → rolls 3 machines, surge 1, needs 1 free IP']],
+  [
+    'upgrade the Talos image',
+    { ...base, cluster: { talosImage: 'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.5' } },
+    [
+      'control plane: Talos image v1.11.1 → v1.11.5 → rolls 3 control planes one at a time, surge 1, needs 1 free IP',
+      'pool general: new Talos config (Talos image v1.11.1 → v1.11.5) → rolls 4 machines, surge 1, needs 1 free IP',
+      'pool gpu: new Talos config (Talos image v1.11.1 → v1.11.5) → rolls 3 machines, surge 1, needs 1 free IP',
+    ],
+  ],
   ['no change', base, []],
 ])('%s', (_n, next, expected) => expect(lines(base, next)).toEqual(expected));
 

@@ -3,6 +3,7 @@
  * classifies each change the way CAPI will act on it — a scale, a rolling replacement, a new pool —
  * with the machines and free IPs a roll needs. Pure: objects in, lines out.
  */
+import { parse } from 'yaml';
 import { resolveSurge } from '../spec/check';
 
 type Obj = Record<string, any>;
@@ -41,9 +42,29 @@ function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
     say('allowed nodes', a.allowedNodes, b.allowedNodes);
   } else {
     say('Talos version', a.talosVersion, b.talosVersion);
-    if (!same(a.strategicPatches, b.strategicPatches)) parts.push('Talos config patches changed');
+    const image = imageChange(a, b);
+    if (image) parts.push(image);
+    if (!same(a.strategicPatches, b.strategicPatches) && !image) parts.push('Talos config patches changed');
   }
   return parts.length ? parts.join(', ') : 'template changed';
+}
+
+/** The Talos installer image a config's strategic patches install (machine.install.image). */
+function installImage(config: Obj | undefined): string | undefined {
+  for (const p of (config?.strategicPatches ?? []) as string[]) {
+    const image = (parse(p) as Obj | null)?.machine?.install?.image;
+    if (typeof image === 'string') return image;
+  }
+  return undefined;
+}
+
+/** "Talos image …:v1.11.1 → …:v1.11.5" when the installer image differs, else undefined. */
+function imageChange(a: Obj | undefined, b: Obj | undefined): string | undefined {
+  const x = installImage(a);
+  const y = installImage(b);
+  if (!x || !y || x === y) return undefined;
+  const tag = (i: string) => i.slice(i.lastIndexOf(':') + 1);
+  return tag(x) !== tag(y) && x.slice(0, x.lastIndexOf(':')) === y.slice(0, y.lastIndexOf(':')) ? `Talos image ${tag(x)} → ${tag(y)}` : `Talos image ${x} → ${y}`;
 }
 
 const fmt = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -63,7 +84,9 @@ export function describeChanges(oldObjs: Obj[], newObjs: Obj[]): Change[] {
     if (refName(a.infrastructureTemplate) !== refName(b.infrastructureTemplate)) {
       reasons.push(`new machine template (${templateDelta(before.get(`ProxmoxMachineTemplate/${refName(a.infrastructureTemplate)}`), after.get(`ProxmoxMachineTemplate/${refName(b.infrastructureTemplate)}`))})`);
     }
-    if (!same(a.controlPlaneConfig, b.controlPlaneConfig)) reasons.push('Talos control plane config changed');
+    if (!same(a.controlPlaneConfig, b.controlPlaneConfig)) {
+      reasons.push(imageChange(a.controlPlaneConfig?.controlplane, b.controlPlaneConfig?.controlplane) ?? 'Talos control plane config changed');
+    }
     const replicas = b.replicas ?? 1;
     if (reasons.length) {
       const surge = b.rolloutStrategy?.rollingUpdate?.maxSurge ?? 1;
