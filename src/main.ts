@@ -9,7 +9,12 @@ import { runKRM } from './krm/run';
 const VERSION = process.env.CPT_VERSION_OVERRIDE ?? '0.1.0';
 
 function readInput(file: string): string {
-  return readFileSync(file === '-' ? 0 : file, 'utf8');
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    (e as NodeJS.ErrnoException).path ??= file === '-' ? 'standard input' : file; // EISDIR, for one, names no path
+    throw e;
+  }
 }
 
 function finish(out: { stdout: string; stderr: string; exitCode: number }): never {
@@ -47,9 +52,9 @@ try {
   main(process.argv.slice(2));
 } catch (e) {
   const err = e as NodeJS.ErrnoException;
-  // Files that cannot be read are the user's to fix; anything else is our bug, reported without a stack
-  // trace unless CPT_DEBUG is set.
-  const msg = err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' ? `cannot read ${err.path ?? 'input'}: ${err.code}` : `internal error: ${err.message} (please report it; set CPT_DEBUG=1 for details)`;
+  // A failed system call (no such file, a directory, no permission, an unreadable device) is an I/O
+  // problem the user can fix. Anything else is our bug, reported without a stack trace unless CPT_DEBUG is set.
+  const msg = err.syscall && err.code ? `cannot read ${err.path ?? 'input'}: ${err.code}` : `internal error: ${err.message} (please report it; set CPT_DEBUG=1 for details)`;
   process.stderr.write(`[error] ${msg}\n`);
   if (process.env.CPT_DEBUG) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;

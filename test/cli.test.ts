@@ -39,10 +39,21 @@ test('--help documents the commands and the functionConfig', () => {
   expect(r.stdout).toMatch(/kind: ClusterSpec/);
 });
 
+test('a file that is not YAML is one line with its position, for render and diff alike', () => {
+  const r = run(BIN, ['render', '-'], { input: 'a: 1\nb: [x\n' });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/^\[error\] -: not valid YAML: .* at line 3, column 1\n$/);
+  const d = run(BIN, ['diff', '-', 'functionconfig.yaml'], { input: 'a: [x\n' });
+  expect(d.status).toBe(1);
+  expect(d.stdout).toBe(''); // no "everything was added" listing against an unreadable side
+  expect(d.stderr).toMatch(/^\[error\] OLD: not valid YAML/);
+});
+
 test.each([
   [['render'], /render takes one FILE/, 2],
   [['frobnicate'], /unknown command "frobnicate"/, 2],
   [['render', '/nonexistent.yaml'], /cannot read \/nonexistent.yaml: ENOENT/, 1],
+  [['render', '/tmp'], /cannot read \/tmp: EISDIR/, 1],
 ])('usage and file errors are one clear line: %p', (args, message, code) => {
   const r = run(BIN, args as string[]);
   expect(r.status).toBe(code);
@@ -51,7 +62,7 @@ test.each([
 });
 
 test.each([
-  ['not YAML', 'apiVersion: [unclosed', /not valid YAML/],
+  ['not YAML', 'apiVersion: v1\nitems: [unclosed\n', /^\[error\] the input is not valid YAML: .* at line 3, column 1\n$/],
   ['not a ResourceList', 'apiVersion: v1\nkind: ConfigMap\n', /must be a ResourceList/],
   ['two documents', 'a: 1\n---\nb: 2\n', /one ResourceList document/],
 ])('malformed stdin (%s) is an error result, not a crash', (_n, input, message) => {

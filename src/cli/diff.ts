@@ -2,7 +2,7 @@
  * `diff OLD NEW`: what changing OLD into NEW does to the live cluster, in words, before it is pushed.
  * Each file is a ClusterSpec, a ResourceList holding one, or rendered manifests.
  */
-import { parseAllDocuments } from 'yaml';
+import { readDocuments } from '../krm/documents';
 import { generate } from '../generate';
 import { describeChanges } from '../diff/changes';
 import { formatResult, hasErrors, type Result } from '../krm/result';
@@ -12,11 +12,9 @@ import { KIND } from '../spec/schema';
 type Obj = Record<string, any>;
 
 function load(text: string, label: string): { objects: Obj[]; results: Result[] } {
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false });
-  const list = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null);
-  const bad = list.find((d) => d.errors.length);
-  if (bad) return { objects: [], results: [{ severity: 'error', message: `${label}: not valid YAML: ${bad.errors[0].message}` }] };
-  let values = list.map((d) => d.toJS({ maxAliasCount: 100 }) as Obj);
+  const docs = readDocuments(text);
+  if (docs.error !== undefined) return { objects: [], results: [{ severity: 'error', message: `${label}: ${docs.error}` }] };
+  let values = docs.values as Obj[];
   if (values.length === 1 && values[0]?.kind === 'ResourceList') {
     const rl = values[0];
     if (rl.functionConfig?.kind === KIND) return generate(rl.functionConfig);
@@ -32,6 +30,8 @@ export function diffCommand(oldText: string, newText: string) {
   const old = load(oldText, 'OLD');
   const next = load(newText, 'NEW');
   const problems: Result[] = [...old.results.filter((r) => r.severity === 'error'), ...next.results.filter((r) => r.severity !== 'info')];
+  // Nothing to compare when a side could not be read or rendered: its objects would look all added or removed.
+  if (hasErrors(problems)) return { stdout: '', stderr: problems.map((p) => `${formatResult(p)}\n`).join(''), exitCode: 1 };
   const from = talosVersionOf(old.objects);
   const to = talosVersionOf(next.objects);
   const skip = from && to ? talosUpgradeProblem(from, to) : undefined;

@@ -10,6 +10,7 @@
  */
 import { parseAllDocuments, isMap, isSeq, isScalar, stringify, type Node, type YAMLMap } from 'yaml';
 import { toYAML } from './yaml';
+import { yamlErrorLine } from './documents';
 import type { Result } from './result';
 
 export const RESOURCE_LIST_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
@@ -40,7 +41,7 @@ export function readResourceList(source: string): ResourceList {
   const real = docs.filter((d) => d.contents !== null);
   if (real.length !== 1) throw new InputError(`expected one ResourceList document on standard input, found ${real.length}`);
   const doc = real[0];
-  if (doc.errors.length) throw new InputError(`the input is not valid YAML: ${doc.errors[0].message}`);
+  if (doc.errors.length) throw new InputError(`the input is ${yamlErrorLine(doc.errors[0], source)}`);
   const root = doc.contents;
   if (!isMap(root)) throw new InputError('the input must be a ResourceList mapping');
   const apiVersion: unknown = root.get('apiVersion');

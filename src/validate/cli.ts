@@ -5,19 +5,16 @@
  * with --profile current|legacy.
  */
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { readDocuments } from '../krm/documents';
 import { validateObjects } from './index';
 import { PROFILE_TARGETS } from './pinned';
 
 type Obj = Record<string, any>;
 
 function objectsIn(file: string): Obj[] {
-  const docs = parseAllDocuments(readFileSync(file === '-' ? 0 : file, 'utf8'));
-  const values = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null).map((d) => {
-    if (d.errors.length) throw new Error(`${file}: not valid YAML: ${d.errors[0].message}`);
-    return d.toJS() as Obj;
-  });
-  return values.flatMap((v) => (v?.kind === 'ResourceList' ? (v.items ?? []) : [v])).filter((o) => o && typeof o === 'object' && o.kind && o.apiVersion);
+  const docs = readDocuments(readFileSync(file === '-' ? 0 : file, 'utf8'));
+  if (docs.error !== undefined) throw new Error(`${file}: ${docs.error}`);
+  return (docs.values as Obj[]).flatMap((v) => (v?.kind === 'ResourceList' ? (v.items ?? []) : [v])).filter((o) => o && typeof o === 'object' && o.kind && o.apiVersion);
 }
 
 export function main(argv: string[]): number {
