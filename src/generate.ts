@@ -19,13 +19,17 @@ export interface Generated {
 export interface GenerateOptions {
   /** The file the ClusterSpec came from, for results. */
   configFile?: string;
-  /** The Talos version of the previous render of this cluster, when known: upgrades may not skip a minor. */
-  previousTalosVersion?: string;
+  /**
+   * The Talos version of this ClusterSpec's previous render, when the caller can see it (asked with the
+   * ClusterSpec's own reference, the identity its generated objects carry): upgrades may not skip a minor.
+   */
+  previousTalosVersion?: (owner: ResourceRef) => string | undefined;
 }
 
 export function generate(functionConfig: unknown, opts: GenerateOptions = {}): Generated {
   const { model, problems } = parseClusterSpec(functionConfig);
-  const skip = model && opts.previousTalosVersion ? talosUpgradeProblem(opts.previousTalosVersion, model.talosVersion) : undefined;
+  const previous = model && opts.previousTalosVersion?.(model.ref);
+  const skip = previous ? talosUpgradeProblem(previous, model!.talosVersion) : undefined;
   if (skip) problems.push({ path: model!.cluster.talosVersion ? 'spec.cluster.talosVersion' : 'spec.cluster.talosImage', message: skip, severity: 'error' });
   const ref = model?.ref ?? fallbackRef(functionConfig);
   const results = problems.map((p) => toResult(p, ref, opts.configFile));

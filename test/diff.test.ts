@@ -71,6 +71,16 @@ test('the KRM function refuses a minor skip against the previous render in its i
   expect(step.exitCode).toBe(0);
 });
 
+test('the minor-skip check finds the previous render by the same identity, also without metadata.name', () => {
+  const spec = (v: string) => ({ apiVersion: 'capi-proxmox-talos.dev/v1alpha1', kind: 'ClusterSpec', metadata: {}, spec: { ...base, cluster: { name: 'c1', talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } } });
+  const first = runKRM(toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: spec('v1.10.6') }));
+  expect(first.exitCode).toBe(0);
+  const items = first.stdout.slice(0, first.stdout.indexOf('results:'));
+  const skip = runKRM(`${items}functionConfig:\n${toYAML(spec('v1.12.1')).replace(/^/gm, '  ')}`);
+  expect(skip.exitCode).toBe(1);
+  expect(skip.stderr).toMatch(/Talos v1.10 → v1.12 skips a minor version/);
+});
+
 test('through kpt: the package remembers the Talos version, so a skipped minor fails the render', () => {
   const pkg = packageCopy('kpt');
   const file = join(pkg, 'cluster.yaml');

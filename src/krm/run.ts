@@ -4,7 +4,7 @@
  * set with kpt path annotations, and turns every problem into a result, a stderr line and a non-zero exit.
  */
 import { readResourceList, writeResourceList, InputError, type InputItem } from './resourceList';
-import { formatResult, hasErrors, type Result } from './result';
+import { formatResult, hasErrors, type Result, type ResourceRef } from './result';
 import { generate } from '../generate';
 import { GENERATED_FROM_ANNOTATION, generatedFrom, type K8sObject } from '../resources/meta';
 
@@ -29,7 +29,7 @@ export function runKRM(input: string): RunOutput {
     return { stdout: writeResourceList('config.kubernetes.io/v1', [], [], [r]), stderr: `${formatResult(r)}\n`, exitCode: 1 };
   }
   const configPath = typeof list.functionConfig === 'object' && list.functionConfig ? configFile(list.functionConfig) : undefined;
-  const { objects, results, model } = generate(list.functionConfig, { configFile: configPath, previousTalosVersion: previousTalosVersion(list.items, list.functionConfig) });
+  const { objects, results, model } = generate(list.functionConfig, { configFile: configPath, previousTalosVersion: (owner) => previousTalosVersion(list.items, owner) });
   const failed = hasErrors(results);
   const mine = model && generatedFrom(model.ref);
   const kept = (failed || !mine ? list.items : list.items.filter((i) => i.annotation(GENERATED_FROM_ANNOTATION) !== mine)).filter((i) => !isKustomizeConfigEcho(i, list.functionConfig));
@@ -60,10 +60,8 @@ function isKustomizeConfigEcho(item: InputItem, fc: unknown): boolean {
  * The Talos version this ClusterSpec's cluster was rendered with last time, when a previous render is in
  * the input (kpt packages keep it; a kustomize generator sees only its functionConfig).
  */
-function previousTalosVersion(items: InputItem[], fc: unknown): string | undefined {
-  const name = (fc as { metadata?: { name?: unknown; namespace?: unknown } } | null)?.metadata;
-  if (typeof name?.name !== 'string') return undefined;
-  const mine = generatedFrom({ name: name.name, namespace: typeof name.namespace === 'string' ? name.namespace : undefined });
+function previousTalosVersion(items: InputItem[], owner: ResourceRef): string | undefined {
+  const mine = generatedFrom(owner);
   const tcp = items.find((i) => i.get(['kind']) === 'TalosControlPlane' && i.annotation(GENERATED_FROM_ANNOTATION) === mine);
   const v = tcp?.get(['spec', 'controlPlaneConfig', 'controlplane', 'talosVersion']);
   return typeof v === 'string' ? v : undefined;
