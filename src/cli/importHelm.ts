@@ -1,17 +1,15 @@
 /** `import-helm-values VALUES`: a cluster-chart values.yaml in, a ClusterSpec out (stdout), warnings on stderr. */
-import { parse } from 'yaml';
+import { readDocuments } from '../krm/documents';
 import { importHelmValues } from '../migrate/helmValues';
 import { toYAML } from '../krm/yaml';
 import { generate } from '../generate';
 import { formatResult } from '../krm/result';
 
 export function importHelmValuesCommand(text: string) {
-  let values: unknown;
-  try {
-    values = parse(text, { version: '1.1' });
-  } catch (e) {
-    return { stdout: '', stderr: `[error] the values file is not valid YAML: ${(e as Error).message}\n`, exitCode: 1 };
-  }
+  const docs = readDocuments(text);
+  if (docs.error !== undefined) return { stdout: '', stderr: `[error] the values file is ${docs.error}\n`, exitCode: 1 };
+  if (docs.values.length > 1) return { stdout: '', stderr: `[error] the values file must be one YAML document, found ${docs.values.length}\n`, exitCode: 1 };
+  const values = docs.values[0] ?? null;
   if (values !== null && (typeof values !== 'object' || Array.isArray(values))) {
     return { stdout: '', stderr: '[error] the values file must be a mapping of chart values\n', exitCode: 1 };
   }
