@@ -2,13 +2,13 @@
  * The function itself, as a pure transform: a ClusterSpec (plain data) in; the cluster's objects and the
  * KRM results out. No I/O, no process state.
  */
-import { parseClusterSpec, type Model } from './spec/parse';
+import { parseClusterSpec, type Model } from './clusterspec/parse';
 import { renderCluster, type K8sObject } from './resources';
-import { API_VERSION, KIND } from './spec/schema';
-import { hasErrors, type Problem, type Result, type ResourceRef } from './krm/result';
+import { API_VERSION, KIND } from './clusterspec/schema';
+import { hasErrors, type Problem, type Result, type ResourceRef } from './results';
 import { API_SERVER_PORT } from './resources/proxmoxCluster';
-import { poolPeak } from './spec/check';
-import { talosUpgradeProblem } from './spec/versions';
+import { poolPeak } from './clusterspec/check';
+import { talosUpgradeProblem } from './clusterspec/versions';
 
 export interface Generated {
   objects: K8sObject[];

@@ -42,7 +42,7 @@ function main(argv: string[]): void {
       if (rest.length !== 1) return usage('import-helm-values takes one values file');
       return finish(require('./cli/importHelm').importHelmValuesCommand(readInput(rest[0])));
     case 'schema':
-      return finish({ stdout: `${JSON.stringify(require('./spec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 });
+      return finish({ stdout: `${JSON.stringify(require('./clusterspec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 });
     default:
       return usage(`unknown command "${cmd}"`);
   }

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { BIN, REPO, run } from './support/exec';
-import { toYAML } from '../src/krm/yaml';
+import { toYAML } from '../src/yaml/write';
 import { clusterSpec } from './support/render';
 
 const golden = (c: string, f: string) => readFileSync(join(REPO, 'testdata', 'golden', c, f), 'utf8');

@@ -3,9 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeChanges } from '../src/diff/changes';
 import { diffCommand } from '../src/cli/diff';
-import { talosUpgradeProblem } from '../src/spec/versions';
+import { talosUpgradeProblem } from '../src/clusterspec/versions';
 import { renderObjects, clusterSpec } from './support/render';
-import { toYAML } from '../src/krm/yaml';
+import { toYAML } from '../src/yaml/write';
 import { runKRM } from '../src/krm/run';
 import { KPT, run, packageCopy, commitAll, changes } from './support/exec';
 

@@ -1,7 +1,7 @@
 /** KRM edge rules that need no external tool (the e2e tests check the same through kpt and kustomize). */
 import { parse } from 'yaml';
 import { runKRM } from '../src/krm/run';
-import { toYAML } from '../src/krm/yaml';
+import { toYAML } from '../src/yaml/write';
 import { clusterSpec } from './support/render';
 
 const list = (items: unknown[], fc: unknown) => toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, functionConfig: fc });

@@ -12,7 +12,7 @@ import { validateObjects } from '../src/validate';
 import { validatorFor } from '../src/validate/crdValidator';
 import { PROFILE_TARGETS } from '../src/validate/pinned';
 import { runKRM } from '../src/krm/run';
-import { toYAML } from '../src/krm/yaml';
+import { toYAML } from '../src/yaml/write';
 
 const RUNS = Number(process.env.FC_RUNS ?? 500);
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261125;

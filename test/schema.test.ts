@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { clusterSpecJSONSchema } from '../src/spec/jsonSchema';
+import { clusterSpecJSONSchema } from '../src/clusterspec/jsonSchema';
 import { generate } from '../src/generate';
 
 const committed = JSON.parse(readFileSync(join(__dirname, '..', 'schema', 'clusterspec.schema.json'), 'utf8'));

@@ -1,7 +1,7 @@
 /** Validation of the ClusterSpec: each rule once with input it accepts and once with input it rejects. */
 import { errorsOf, renderObjects, clusterSpec } from './support/render';
 import { generate } from '../src/generate';
-import { CHART_DEFAULTS } from '../src/spec/defaults';
+import { CHART_DEFAULTS } from '../src/clusterspec/defaults';
 import { validateObjects } from '../src/validate';
 import { PROFILE_TARGETS } from '../src/validate/pinned';
 

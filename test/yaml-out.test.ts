@@ -1,7 +1,7 @@
 /** Generated strings that some YAML reader would take for something else are quoted; others stay plain. */
 import { parse } from 'yaml';
 import fc from 'fast-check';
-import { safePlain, toYAML } from '../src/krm/yaml';
+import { safePlain, toYAML } from '../src/yaml/write';
 
 test.each(['on', 'yes', 'Y', 'n', 'NO', 'off', 'true', '~', 'null', '', '1_000', '0755', '0o17', '0x1F', '1e3', '.5', '+12', '2024-01-02', '12:30', '.inf', '<<'])('%p is quoted', (s) => {
   expect(safePlain(s)).toBe(false);

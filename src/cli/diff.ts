@@ -5,9 +5,9 @@
 import { readDocuments } from '../krm/documents';
 import { generate } from '../generate';
 import { describeChanges } from '../diff/changes';
-import { formatResult, hasErrors, type Result } from '../krm/result';
-import { talosUpgradeProblem } from '../spec/versions';
-import { KIND } from '../spec/schema';
+import { formatResult, hasErrors, type Result } from '../results';
+import { talosUpgradeProblem } from '../clusterspec/versions';
+import { KIND } from '../clusterspec/schema';
 
 type Obj = Record<string, any>;
 

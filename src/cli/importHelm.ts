@@ -1,9 +1,9 @@
 /** `import-helm-values VALUES`: a cluster-chart values.yaml in, a ClusterSpec out (stdout), warnings on stderr. */
 import { readDocuments } from '../krm/documents';
 import { importHelmValues } from '../migrate/helmValues';
-import { toYAML } from '../krm/yaml';
+import { toYAML } from '../yaml/write';
 import { generate } from '../generate';
-import { formatResult } from '../krm/result';
+import { formatResult } from '../results';
 
 export function importHelmValuesCommand(text: string) {
   const docs = readDocuments(text);

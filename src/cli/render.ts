@@ -1,8 +1,8 @@
 /** `render FILE`: a ClusterSpec (or a ResourceList holding one) in, a multi-document YAML stream out. */
 import { readDocuments } from '../krm/documents';
 import { generate } from '../generate';
-import { formatResult, hasErrors } from '../krm/result';
-import { toYAML } from '../krm/yaml';
+import { formatResult, hasErrors } from '../results';
+import { toYAML } from '../yaml/write';
 
 export function render(text: string, file: string) {
   const docs = readDocuments(text);

@@ -4,7 +4,7 @@
  * with the machines and free IPs a roll needs. Pure: objects in, lines out.
  */
 import { parse } from 'yaml';
-import { resolveSurge } from '../spec/check';
+import { resolveSurge } from '../clusterspec/check';
 
 type Obj = Record<string, any>;
 

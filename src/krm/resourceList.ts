@@ -9,9 +9,9 @@
  * are re-serialised, through yaml's node API.
  */
 import { parseAllDocuments, isMap, isSeq, isScalar, stringify, type Node, type YAMLMap } from 'yaml';
-import { toYAML } from './yaml';
+import { toYAML } from '../yaml/write';
 import { yamlErrorLine } from './documents';
-import type { Result } from './result';
+import type { Result } from '../results';
 
 export const RESOURCE_LIST_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
 

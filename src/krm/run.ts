@@ -4,7 +4,7 @@
  * set with kpt path annotations, and turns every problem into a result, a stderr line and a non-zero exit.
  */
 import { readResourceList, writeResourceList, InputError, type InputItem } from './resourceList';
-import { formatResult, hasErrors, type Result, type ResourceRef } from './result';
+import { formatResult, hasErrors, type Result, type ResourceRef } from '../results';
 import { generate } from '../generate';
 import { GENERATED_FROM_ANNOTATION, generatedFrom, type K8sObject } from '../resources/meta';
 

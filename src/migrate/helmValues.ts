@@ -3,8 +3,8 @@
  * the values that differ from the chart's defaults (which are this generator's defaults too).
  * The key-by-key mapping is this table; the README prints the same table.
  */
-import { CHART_DEFAULTS as D } from '../spec/defaults';
-import { API_VERSION, KIND } from '../spec/schema';
+import { CHART_DEFAULTS as D } from '../clusterspec/defaults';
+import { API_VERSION, KIND } from '../clusterspec/schema';
 
 type Kind = 'string' | 'int' | 'list';
 

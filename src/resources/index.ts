@@ -3,7 +3,7 @@
  * (machine template, TalosControlPlane), then each pool (machine template, config template,
  * MachineDeployment, MachineHealthCheck).
  */
-import type { Model } from '../spec/parse';
+import type { Model } from '../clusterspec/parse';
 import { PROFILES } from './profile';
 import type { K8sObject } from './meta';
 import { namespace } from './namespace';

@@ -1,5 +1,5 @@
-import type { Model } from '../spec/parse';
-import type { WorkerPool } from '../spec/schema';
+import type { Model } from '../clusterspec/parse';
+import type { WorkerPool } from '../clusterspec/schema';
 import type { Profile } from './profile';
 import { CLUSTER_NAME_LABEL, DEPLOYMENT_NAME_LABEL, meta, type K8sObject } from './meta';
 import { names } from '../naming/names';

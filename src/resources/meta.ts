@@ -1,5 +1,5 @@
 /** Metadata every generated object carries: the CAPI cluster label and this generator's ownership marks. */
-import type { Model } from '../spec/parse';
+import type { Model } from '../clusterspec/parse';
 
 export const GENERATOR = 'capi-proxmox-talos';
 /** Label naming the generator (app.kubernetes.io convention). */

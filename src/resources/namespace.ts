@@ -1,4 +1,4 @@
-import type { Model } from '../spec/parse';
+import type { Model } from '../clusterspec/parse';
 import { meta, type K8sObject } from './meta';
 
 /** Flux must not prune the namespace with the cluster: see namespace() below. */

@@ -1,4 +1,4 @@
-import type { Model } from '../spec/parse';
+import type { Model } from '../clusterspec/parse';
 import type { Profile } from './profile';
 import { meta, type K8sObject } from './meta';
 import { names } from '../naming/names';

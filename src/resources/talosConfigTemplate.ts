@@ -1,10 +1,10 @@
-import type { Model } from '../spec/parse';
-import type { WorkerPool } from '../spec/schema';
+import type { Model } from '../clusterspec/parse';
+import type { WorkerPool } from '../clusterspec/schema';
 import type { Profile } from './profile';
 import { meta, type K8sObject } from './meta';
 import { names } from '../naming/names';
 import { workerPatches } from '../talos/patches';
-import { toYAML } from '../krm/yaml';
+import { toYAML } from '../yaml/write';
 
 /**
  * The TalosConfigTemplate of one pool (CABPT v1alpha3). CABPT's webhook rejects spec updates, so the name

@@ -1,9 +1,9 @@
-import type { Model } from '../spec/parse';
+import type { Model } from '../clusterspec/parse';
 import type { Profile } from './profile';
 import { meta, type K8sObject } from './meta';
 import { names } from '../naming/names';
 import { controlPlanePatches } from '../talos/patches';
-import { toYAML } from '../krm/yaml';
+import { toYAML } from '../yaml/write';
 
 /**
  * The TalosControlPlane (CACPPT v1alpha3). `infrastructureTemplate` is a full ObjectReference that must

@@ -4,8 +4,8 @@
  * `StrategicPatches`); JSON 6902 `configPatches` are never used: they break on Talos ≥ 1.12 (CABPT README).
  * Each patch is a plain object here; the resource builders turn it into the YAML string CABPT expects.
  */
-import type { Model } from '../spec/parse';
-import type { WorkerPool } from '../spec/schema';
+import type { Model } from '../clusterspec/parse';
+import type { WorkerPool } from '../clusterspec/schema';
 
 export type Patch = Record<string, unknown>;
 

@@ -6,7 +6,7 @@
  *  - CACPPT api/v1alpha3/taloscontrolplane_webhook.go (v0.5.12)
  * (../shared/reference/providers.md summarises them.)
  */
-import { parseIPv4, parseRange, contains } from '../spec/network';
+import { parseIPv4, parseRange, contains } from '../clusterspec/network';
 
 type Obj = Record<string, any>;
 

@@ -1,5 +1,5 @@
 import { generate } from '../../src/generate';
-import { API_VERSION, KIND } from '../../src/spec/schema';
+import { API_VERSION, KIND } from '../../src/clusterspec/schema';
 
 /** A ClusterSpec document around a spec body. */
 export const clusterSpec = (spec: unknown, name = 'cluster09') => ({ apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec });

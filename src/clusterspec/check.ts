@@ -8,7 +8,7 @@ import type { WorkerPool } from './schema';
 import { DNS_LABEL, MAX_CLUSTER_NAME } from './schema';
 import { contains, formatIPv4, inside, overlaps, parseIPv4, parseRange, subnetOf, usableAddresses, type Span } from './network';
 import { kubernetesSupported, MIN_TALOS_MINOR, parseMinor, talosVersionOfImage } from './versions';
-import { error, warning, type Problem } from '../krm/result';
+import { error, warning, type Problem } from '../results';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
 
 export function checkSpec(m: Model): Problem[] {

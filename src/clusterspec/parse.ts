@@ -7,7 +7,7 @@ import { clusterSpecSchema, type Spec, type ClusterSpecDoc, API_VERSION, KIND } 
 import { CHART_DEFAULTS } from './defaults';
 import { talosVersionOfImage } from './versions';
 import { checkSpec } from './check';
-import { error, type Problem, type ResourceRef } from '../krm/result';
+import { error, type Problem, type ResourceRef } from '../results';
 
 /** The ClusterSpec after defaulting, with the values derived from other fields filled in. */
 export interface Model extends Spec {
