@@ -14,7 +14,7 @@ const lines = (a: unknown, b: unknown) => describeChanges(renderObjects(a), rend
 
 test.each([
   ['scale', { ...base, workers: [{ name: 'general', replicas: 6 }, base.workers[1]] }, ['pool general: replicas 4 → 6 (scale, no roll)']],
-  ['resize a pool', { ...base, workers: [base.workers[0], { name: 'gpu', replicas: 3, cores: 8 }] }, ['pool gpu: new machine template (cores 4 → 8) → rolls 3 machines, surge 1, needs 1 free IP']],
+  ['resize a pool', { ...base, workers: [base.workers[0], { name: 'gpu', replicas: 3, cores: 8 }] }, ['pool gpu: new machine template (cores 4 → 8) → rolls 3 machines, surge 1, needs 1 free IP', 'superseded templates: ProxmoxMachineTemplate/cluster09-gpu-1a37e38b leave the render (pruned; no machine is deleted with them)']],
   [
     'upgrade Kubernetes',
     { ...base, cluster: { kubernetesVersion: 'v1.33.4' } },
@@ -25,8 +25,11 @@ test.each([
     ],
   ],
   ['add a pool', { ...base, workers: [...base.workers, { name: 'burst', replicas: 2 }] }, ['pool burst: new pool: 2 machines']],
-  ['remove a pool', { ...base, workers: [base.workers[0]] }, ['pool gpu: removed: 3 machines drained and deleted']],
-  ['patch a pool', { ...base, workers: [base.workers[0], { ...base.workers[1], labels: { 'example.com/gpu': 'yes' } }] }, ['pool gpu: new Talos config (Talos config patches changed) → rolls 3 machines, surge 1, needs 1 free IP']],
+  ['remove a pool', { ...base, workers: [base.workers[0]] }, ['pool gpu: removed: 3 machines drained and deleted', 'superseded templates: ProxmoxMachineTemplate/cluster09-gpu-1a37e38b, TalosConfigTemplate/cluster09-gpu-56d7d7fc leave the render (pruned; no machine is deleted with them)']],
+  ['patch a pool', { ...base, workers: [base.workers[0], { ...base.workers[1], labels: { 'example.com/gpu': 'yes' } }] }, [
+      'pool gpu: new Talos config (patches: machine.nodeLabels.example.com/gpu yes added) → rolls 3 machines, surge 1, needs 1 free IP',
+      'superseded templates: TalosConfigTemplate/cluster09-gpu-56d7d7fc leave the render (pruned; no machine is deleted with them)',
+    ]],
   [
     'upgrade the Talos image',
     { ...base, cluster: { talosImage: 'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.5' } },
@@ -34,6 +37,7 @@ test.each([
       'control plane: Talos image v1.11.1 → v1.11.5 → rolls 3 control planes one at a time, surge 1, needs 1 free IP',
       'pool general: new Talos config (Talos image v1.11.1 → v1.11.5) → rolls 4 machines, surge 1, needs 1 free IP',
       'pool gpu: new Talos config (Talos image v1.11.1 → v1.11.5) → rolls 3 machines, surge 1, needs 1 free IP',
+      'superseded templates: TalosConfigTemplate/cluster09-general-56d7d7fc, TalosConfigTemplate/cluster09-gpu-56d7d7fc leave the render (pruned; no machine is deleted with them)',
     ],
   ],
   ['no change', base, []],

@@ -25,7 +25,7 @@ As a KRM function (kpt fn eval/render, kustomize generators:) the functionConfig
       - name: worker
         replicas: 2
 
-An empty spec: {} renders the cluster-chart's default cluster. Every field, its default and the
+An empty spec: {} renders the default cluster (the cluster-chart's up to 0.1.5). Every field, its default and the
 chart value it replaces: see the README and functionconfig.yaml.
 
 Output: Namespace, Cluster, ProxmoxCluster, TalosControlPlane, ProxmoxMachineTemplates,

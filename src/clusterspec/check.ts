@@ -12,7 +12,14 @@ import { error, warning, type Problem } from '../results';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
 
 export function checkSpec(m: Model): Problem[] {
-  return [...checkNames(m), ...checkNetwork(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m)];
+  return [...checkNames(m), ...checkNetwork(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m)];
+}
+
+/** CAPMOX's CRD rule (ProxmoxMachineTemplate CEL): a disk format or a target storage needs a full clone. */
+function checkClone(m: Model): Problem[] {
+  const clone = m.proxmox.vm.clone;
+  if (clone?.full !== false || (!clone.format && !clone.storage)) return [];
+  return [error('spec.proxmox.vm.clone.full', `a linked clone (full: false) cannot take ${clone.format ? 'a disk format' : 'a target storage'}; CAPMOX needs full: true for clone.format and clone.storage`)];
 }
 
 function checkNames(m: Model): Problem[] {

@@ -171,6 +171,13 @@ export const clusterSpecBody = z
           .enum(['current', 'legacy'], { error: 'profile must be "current" (CAPI v1beta2, CAPMOX ≥ v0.8) or "legacy" (CAPI v1beta1, CAPMOX ≤ v0.7)' })
           .default('current')
           .describe('API versions to emit: current = CAPI v1beta2 + CAPMOX v1alpha2; legacy = CAPI v1beta1 + CAPMOX v1alpha1.'),
+        adoptedFrom: z
+          .enum(['cluster-chart'], { error: 'adoptedFrom must be "cluster-chart" (the only source this generator adopts from)' })
+          .optional()
+          .describe(
+            'Set by import-helm-values: this cluster was made by the cluster-chart Helm chart, so the objects that identify it keep the ' +
+              "chart's names (ProxmoxCluster proxmox-cluster, TalosControlPlane talos-controlplane) and a live cluster is updated in place.",
+          ),
         podCIDRs: z.array(nonEmptyString('podCIDRs entry')).min(1).default([...DEFAULT_POD_CIDRS]).describe('Pod network CIDRs.'),
         serviceCIDRs: z.array(nonEmptyString('serviceCIDRs entry')).min(1).default([...DEFAULT_SERVICE_CIDRS]).describe('Service network CIDRs.'),
       })
@@ -231,6 +238,14 @@ export const clusterSpecBody = z
             vlan: nicFields.vlan.describe('VLAN tag of net0.'),
             mtu: nicFields.mtu,
             model: nicFields.model,
+            clone: z
+              .strictObject({
+                full: z.boolean().optional().describe('true: a full clone; false: a linked clone (needs a template on storage that supports them).'),
+                format: z.enum(['raw', 'qcow2', 'vmdk'], { error: 'clone.format must be raw, qcow2 or vmdk' }).optional().describe('Disk format of a full clone.'),
+                storage: nonEmptyString('clone.storage').optional().describe('Proxmox storage of a full clone (default: the template\'s).'),
+              })
+              .optional()
+              .describe("How CAPMOX clones the VM template; unset fields take CAPMOX's defaults (a full clone in the template's format and storage)."),
             extraNetworkDevices: z
               .array(
                 z.strictObject({
@@ -248,6 +263,14 @@ export const clusterSpecBody = z
               .describe('More NICs: net1, net2, … on other bridges or VLANs, each addressed from an IPAM pool you create.'),
           })
           .prefault({}),
+        schedulerHints: z
+          .strictObject({
+            memoryAdjustment: int(0, 10000, 'schedulerHints.memoryAdjustment').describe(
+              "Percent of a Proxmox node's memory CAPMOX may allocate to VMs (100 = all of it, 0 = no memory check).",
+            ),
+          })
+          .optional()
+          .describe('How CAPMOX places VMs on Proxmox nodes (ProxmoxCluster.spec.schedulerHints).'),
         credentialsRef: z
           .strictObject({ name: dnsLabel('credentialsRef.name', 253), namespace: dnsLabel('credentialsRef.namespace', 63).optional() })
           .optional()
@@ -261,6 +284,42 @@ export const clusterSpecBody = z
         ntpServers: z.array(nonEmptyString('ntpServers entry')).min(1).optional(),
         registryMirrors: z.record(z.string(), z.array(z.url({ error: 'registry mirror endpoints must be URLs' })).min(1)).optional().describe('Registry host → mirror endpoint URLs.'),
         kernelArgs: z.array(nonEmptyString('kernelArgs entry')).min(1).optional().describe('Extra kernel arguments given to the installer.'),
+        kernelModules: z
+          .array(
+            z.strictObject({
+              name: nonEmptyString('kernelModules entry name').describe('Module name, e.g. drbd.'),
+              parameters: z.array(nonEmptyString('module parameter')).min(1).optional().describe('Module parameters, e.g. usermode_helper=disabled.'),
+            }),
+          )
+          .min(1)
+          .optional()
+          .describe('Kernel modules loaded on every machine (machine.kernel.modules); the module must be in the image (a system extension).'),
+        sysctls: z
+          .record(nonEmptyString('sysctl name'), z.union([z.string(), z.number()]).transform(String))
+          .optional()
+          .describe('Kernel parameters on every machine (machine.sysctls), e.g. vm.max_map_count: "262144".'),
+        kubeletExtraArgs: z
+          .record(nonEmptyString('kubelet flag name'), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+          .optional()
+          .describe('Extra kubelet flags on every machine (machine.kubelet.extraArgs), e.g. rotate-server-certificates: "true".'),
+        externalCloudProvider: z
+          .strictObject({
+            manifests: z.array(z.url({ error: 'externalCloudProvider manifests must be URLs' })).optional().describe('Manifests of the cloud controller manager, applied at bootstrap.'),
+          })
+          .optional()
+          .describe('Run Kubernetes with an external cloud provider (cluster.externalCloudProvider), e.g. the Talos cloud controller manager.'),
+        extraManifests: z
+          .array(z.url({ error: 'extraManifests entries must be URLs' }))
+          .min(1)
+          .optional()
+          .describe('Manifests the control plane applies at bootstrap (cluster.extraManifests), e.g. a CNI.'),
+        talosAPIAccess: z
+          .strictObject({
+            allowedRoles: z.array(nonEmptyString('allowedRoles entry')).min(1).describe('Talos roles workloads may get, e.g. os:reader.'),
+            allowedKubernetesNamespaces: z.array(nonEmptyString('allowedKubernetesNamespaces entry')).min(1).describe('Namespaces whose workloads may get them.'),
+          })
+          .optional()
+          .describe('Let workloads reach the Talos API with these roles (machine.features.kubernetesTalosAPIAccess, control planes).'),
         patches: patches.optional(),
       })
       .prefault({}),

@@ -5,6 +5,9 @@
  */
 import { parse } from 'yaml';
 import { resolveSurge } from '../clusterspec/check';
+import { describeSettingChanges, mergePatches, settingChanges } from '../talos/merge';
+import { GENERATOR, MANAGED_BY_LABEL } from '../resources/meta';
+import { canonicalJSON } from '../naming/names';
 
 type Obj = Record<string, any>;
 
@@ -17,7 +20,7 @@ export interface Change {
 }
 
 const byKey = (objs: Obj[]) => new Map(objs.map((o) => [`${o.kind}/${o.metadata?.name}`, o]));
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const same = (a: unknown, b: unknown) => canonicalJSON(a) === canonicalJSON(b);
 const refName = (r: Obj | undefined) => r?.name as string | undefined;
 
 function poolName(md: Obj): string {
@@ -40,13 +43,25 @@ function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
     say('network', a.network, b.network);
     say('VM template', [a.sourceNode, a.templateID], [b.sourceNode, b.templateID]);
     say('allowed nodes', a.allowedNodes, b.allowedNodes);
+    say('clone', [a.full, a.format, a.storage], [b.full, b.format, b.storage]);
+    if (!parts.length && canonicalJSON(a) === canonicalJSON(b)) parts.push('the same VM shape under a new name');
   } else {
-    say('Talos version', a.talosVersion, b.talosVersion);
-    const image = imageChange(a, b);
-    if (image) parts.push(image);
-    if (!same(a.strategicPatches, b.strategicPatches) && !image) parts.push('Talos config patches changed');
+    const config = talosConfigDelta(a, b);
+    if (config) parts.push(config);
   }
   return parts.length ? parts.join(', ') : 'template changed';
+}
+
+/**
+ * What differs between two Talos configs (a TalosConfigTemplate's or the control plane's): the Talos
+ * image in words, every other setting of the merged patches and of the config itself by its path.
+ */
+function talosConfigDelta(a: Obj | undefined, b: Obj | undefined): string | undefined {
+  const image = imageChange(a, b);
+  const own = settingChanges({ ...a, strategicPatches: undefined }, { ...b, strategicPatches: undefined });
+  const patched = settingChanges(mergePatches(a?.strategicPatches), mergePatches(b?.strategicPatches)).filter((c) => !(image && c.path === 'machine.install.image'));
+  const parts = [image, own.length ? describeSettingChanges(own) : undefined, patched.length ? `patches: ${describeSettingChanges(patched)}` : undefined].filter(Boolean);
+  return parts.length ? parts.join('; ') : undefined;
 }
 
 /** The Talos installer image a config's strategic patches install (machine.install.image). */
@@ -85,7 +100,7 @@ export function describeChanges(oldObjs: Obj[], newObjs: Obj[]): Change[] {
       reasons.push(`new machine template (${templateDelta(before.get(`ProxmoxMachineTemplate/${refName(a.infrastructureTemplate)}`), after.get(`ProxmoxMachineTemplate/${refName(b.infrastructureTemplate)}`))})`);
     }
     if (!same(a.controlPlaneConfig, b.controlPlaneConfig)) {
-      reasons.push(imageChange(a.controlPlaneConfig?.controlplane, b.controlPlaneConfig?.controlplane) ?? 'Talos control plane config changed');
+      reasons.push(talosConfigDelta(a.controlPlaneConfig?.controlplane, b.controlPlaneConfig?.controlplane) ?? 'Talos control plane config changed');
     }
     const replicas = b.replicas ?? 1;
     if (reasons.length) {
@@ -123,22 +138,51 @@ export function describeChanges(oldObjs: Obj[], newObjs: Obj[]): Change[] {
     }
     if (old.spec.replicas !== replicas) out.push({ subject: pool, text: `replicas ${old.spec.replicas ?? 'autoscaled'} → ${count} (scale, no roll)`, rolls: 0 });
   }
-  for (const md of mds(oldObjs)) {
-    if (!after.has(`MachineDeployment/${md.metadata.name}`)) {
-      out.push({ subject: `pool ${poolName(md)}`, text: `removed: ${md.spec.replicas ?? 'all'} machine${md.spec.replicas === 1 ? '' : 's'} drained and deleted`, rolls: 0 });
-    }
-  }
 
   for (const kind of ['MachineHealthCheck', 'ProxmoxCluster', 'Cluster']) {
     for (const o of newObjs.filter((x) => x.kind === kind)) {
       const old = before.get(`${kind}/${o.metadata.name}`);
       if (!old) out.push({ subject: kind, text: `${o.metadata.name} added`, rolls: 0 });
       else if (!same(old.spec, o.spec)) {
-        const note = kind === 'ProxmoxCluster' ? ' (IP pool, DNS or placement: applies to machines created from now on)' : '';
-        out.push({ subject: kind, text: `${o.metadata.name} changed${note}`, rolls: 0 });
+        const note = kind === 'ProxmoxCluster' ? ' (IP pool, DNS or placement: applies to machines created from now on)' : kind === 'Cluster' ? ' (no machine rolls)' : '';
+        out.push({ subject: kind, text: `${o.metadata.name} changed: ${describeSettingChanges(settingChanges(old.spec, o.spec))}${note}`, rolls: 0 });
       }
     }
-    for (const o of oldObjs.filter((x) => x.kind === kind)) if (!after.has(`${kind}/${o.metadata.name}`)) out.push({ subject: kind, text: `${o.metadata.name} removed`, rolls: 0 });
+  }
+  out.push(...leavingTheRender(oldObjs, after));
+  const adopted = oldObjs.filter((o) => o.metadata?.labels?.[MANAGED_BY_LABEL] !== GENERATOR && after.has(key(o)) && !TEMPLATE_KINDS.has(o.kind));
+  if (adopted.length) {
+    out.unshift({ subject: 'adopted in place', text: `${adopted.map(key).join(', ')} (same kind and name: updated, never recreated)`, rolls: 0 });
+    if (!out.some((c) => c.subject === 'deleted' || c.text.startsWith('removed:'))) out.push({ subject: 'deleted', text: 'nothing', rolls: 0 });
+  }
+  return out;
+}
+
+/** Kinds of the immutable templates machines are created from: a superseded one is pruned, and no machine goes with it. */
+const TEMPLATE_KINDS = new Set(['ProxmoxMachineTemplate', 'TalosConfigTemplate']);
+const key = (o: Obj) => `${o.kind}/${o.metadata?.name}`;
+
+/**
+ * Every old object the new render no longer has: superseded templates (harmless: machines are cloned from
+ * them, not owned by them), and anything else, which a pruning GitOps apply deletes. Pools, health checks,
+ * the ProxmoxCluster and the Cluster are said with their consequence; the rest by name.
+ */
+function leavingTheRender(oldObjs: Obj[], after: Map<string, Obj>): Change[] {
+  const gone = oldObjs.filter((o) => o.kind && o.metadata?.name && !after.has(key(o)));
+  const templates = gone.filter((o) => TEMPLATE_KINDS.has(o.kind));
+  const deleted = gone.filter((o) => !TEMPLATE_KINDS.has(o.kind));
+  const out: Change[] = [];
+  for (const o of deleted) {
+    if (o.kind === 'MachineDeployment') {
+      const n = o.spec?.replicas;
+      out.push({ subject: `pool ${poolName(o)}`, text: `removed: ${n ?? 'all'} machine${n === 1 ? '' : 's'} drained and deleted`, rolls: 0 });
+      continue;
+    }
+    const machinesGo = o.kind === 'Cluster' || o.kind === 'ProxmoxCluster' || o.kind === 'TalosControlPlane';
+    out.push({ subject: 'deleted', text: `${key(o)}${machinesGo ? ': a pruning apply deletes it, and with it machines of the cluster' : ''}`, rolls: 0 });
+  }
+  if (templates.length) {
+    out.push({ subject: 'superseded templates', text: `${templates.map(key).join(', ')} leave the render (pruned; no machine is deleted with them)`, rolls: 0 });
   }
   return out;
 }

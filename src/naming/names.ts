@@ -27,10 +27,20 @@ export function contentHash(v: unknown): string {
   return createHash('sha256').update(canonicalJSON(v)).digest('hex').slice(0, HASH_LENGTH);
 }
 
+/**
+ * The names the cluster-chart Helm chart (0.1.6, templates/proxmoxcluster.yaml and taloscontrolplane.yaml)
+ * gives the objects a Cluster refers to. A Cluster's controlPlaneRef and infrastructureRef cannot change
+ * once set, so a cluster adopted from the chart keeps them (spec.cluster.adoptedFrom).
+ */
+export const CHART_NAMES = { proxmoxCluster: 'proxmox-cluster', controlPlane: 'talos-controlplane' } as const;
+
+/** Who named a cluster's identity objects first: this generator, or the chart it was adopted from. */
+export type Adoption = 'cluster-chart' | undefined;
+
 export const names = {
   cluster: (cluster: string) => cluster,
-  proxmoxCluster: (cluster: string) => cluster,
-  controlPlane: (cluster: string) => `${cluster}-${CONTROL_PLANE}`,
+  proxmoxCluster: (cluster: string, adoptedFrom?: Adoption) => (adoptedFrom === 'cluster-chart' ? CHART_NAMES.proxmoxCluster : cluster),
+  controlPlane: (cluster: string, adoptedFrom?: Adoption) => (adoptedFrom === 'cluster-chart' ? CHART_NAMES.controlPlane : `${cluster}-${CONTROL_PLANE}`),
   machineDeployment: (cluster: string, pool: string) => `${cluster}-${pool}`,
   machineHealthCheck: (cluster: string, pool: string) => `${cluster}-${pool}`,
   /** Content-addressed: `role` is a pool name or "control-plane". */

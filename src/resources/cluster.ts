@@ -17,8 +17,8 @@ export function cluster(m: Model, p: Profile): K8sObject {
         pods: { cidrBlocks: m.cluster.podCIDRs },
         services: { cidrBlocks: m.cluster.serviceCIDRs },
       },
-      controlPlaneRef: p.ref(p.talosControlPlane, 'TalosControlPlane', names.controlPlane(m.name)),
-      infrastructureRef: p.ref(p.proxmox, 'ProxmoxCluster', names.proxmoxCluster(m.name)),
+      controlPlaneRef: p.ref(p.talosControlPlane, 'TalosControlPlane', names.controlPlane(m.name, m.cluster.adoptedFrom)),
+      infrastructureRef: p.ref(p.proxmox, 'ProxmoxCluster', names.proxmoxCluster(m.name, m.cluster.adoptedFrom)),
     },
   };
 }

@@ -15,12 +15,13 @@ export function proxmoxCluster(m: Model, p: Profile): K8sObject {
   return {
     apiVersion: p.proxmox,
     kind: 'ProxmoxCluster',
-    metadata: meta(m, names.proxmoxCluster(m.name)),
+    metadata: meta(m, names.proxmoxCluster(m.name, m.cluster.adoptedFrom)),
     spec: {
       allowedNodes: m.proxmox.allowedNodes,
       controlPlaneEndpoint: { host: m.controlPlane.endpointIP, port: API_SERVER_PORT },
       dnsServers: m.network.dnsServers,
       ipv4Config: { addresses: m.network.ipRanges, prefix: m.network.prefix, gateway: m.network.gateway },
+      ...(m.proxmox.schedulerHints && { schedulerHints: { memoryAdjustment: m.proxmox.schedulerHints.memoryAdjustment } }),
       ...(credentialsRef && { credentialsRef: { name: credentialsRef.name, namespace: credentialsRef.namespace ?? m.namespace } }),
     },
   };

@@ -14,7 +14,7 @@ export function talosControlPlane(m: Model, p: Profile, machineTemplateName: str
   return {
     apiVersion: p.talosControlPlane,
     kind: 'TalosControlPlane',
-    metadata: meta(m, names.controlPlane(m.name)),
+    metadata: meta(m, names.controlPlane(m.name, m.cluster.adoptedFrom)),
     spec: {
       version: m.cluster.kubernetesVersion,
       replicas: m.controlPlane.replicas,

@@ -42,6 +42,38 @@ function machineExtras(m: Model): Patch | undefined {
   return Object.keys(machine).length ? { machine } : undefined;
 }
 
+/**
+ * Kernel and kubelet settings for every machine: kernel modules (machine.kernel.modules), sysctls
+ * (machine.sysctls) and kubelet flags (machine.kubelet.extraArgs). Talos' config takes sysctl values and
+ * kubelet flags as strings (v1alpha1 MachineConfig: `Sysctls map[string]string`, `ExtraArgs map[string]string`).
+ * Undefined when none is set.
+ */
+function machineKernel(m: Model): Patch | undefined {
+  const machine: Record<string, unknown> = {};
+  if (m.talos.kernelModules) machine.kernel = { modules: m.talos.kernelModules.map((k) => ({ name: k.name, ...(k.parameters && { parameters: k.parameters }) })) };
+  if (m.talos.sysctls && Object.keys(m.talos.sysctls).length) machine.sysctls = m.talos.sysctls;
+  if (m.talos.kubeletExtraArgs && Object.keys(m.talos.kubeletExtraArgs).length) machine.kubelet = { extraArgs: m.talos.kubeletExtraArgs };
+  return Object.keys(machine).length ? { machine } : undefined;
+}
+
+/**
+ * What only control planes act on, cluster-wide: manifests applied at bootstrap (cluster.extraManifests),
+ * the external cloud provider and its manifests (cluster.externalCloudProvider), and Talos API access for
+ * workloads (machine.features.kubernetesTalosAPIAccess, which Talos accepts on control planes only).
+ */
+function controlPlaneAddOns(m: Model): Patch | undefined {
+  const cluster: Record<string, unknown> = {};
+  if (m.talos.extraManifests) cluster.extraManifests = m.talos.extraManifests;
+  const ccm = m.talos.externalCloudProvider;
+  if (ccm) cluster.externalCloudProvider = { enabled: true, ...(ccm.manifests?.length && { manifests: ccm.manifests }) };
+  const access = m.talos.talosAPIAccess;
+  const patch: Patch = {
+    ...(access && { machine: { features: { kubernetesTalosAPIAccess: { enabled: true, ...access } } } }),
+    ...(Object.keys(cluster).length && { cluster }),
+  };
+  return Object.keys(patch).length ? patch : undefined;
+}
+
 /** Certificate SANs of the API server: the bastion's name and address, so users can reach the API through it. */
 function certSANs(m: Model): string[] {
   const { host, endpointIP } = m.network.bastion;
@@ -85,9 +117,9 @@ function nodeIdentity(pool: WorkerPool): Patch | undefined {
 const present = (ps: (Patch | undefined)[]): Patch[] => ps.filter((p): p is Patch => p !== undefined);
 
 export function controlPlanePatches(m: Model): Patch[] {
-  return present([install(m), machineExtras(m), controlPlane(m), ...(m.talos.patches ?? []), ...(m.controlPlane.patches ?? [])]);
+  return present([install(m), machineExtras(m), machineKernel(m), controlPlane(m), controlPlaneAddOns(m), ...(m.talos.patches ?? []), ...(m.controlPlane.patches ?? [])]);
 }
 
 export function workerPatches(m: Model, pool: WorkerPool): Patch[] {
-  return present([install(m), machineExtras(m), nodeIdentity(pool), ...(m.talos.patches ?? []), ...(pool.patches ?? [])]);
+  return present([install(m), machineExtras(m), machineKernel(m), nodeIdentity(pool), ...(m.talos.patches ?? []), ...(pool.patches ?? [])]);
 }
