@@ -14,6 +14,8 @@ import { describeChanges } from '../src/diff/changes';
 import { toYAML } from '../src/yaml/write';
 import { renderChart, CHART_0_1_6_VALUES } from './support/chartModel';
 import { BIN, run } from './support/exec';
+import fc from 'fast-check';
+import { installDisk } from '../src/talos/patches';
 
 type Obj = Record<string, any>;
 const values = (f: string) => parse(readFileSync(join(__dirname, '..', 'testdata', 'helm', f), 'utf8'));
@@ -164,6 +166,62 @@ test('a customised values file: every value and fixed setting reproduced; only t
   const spec = importHelmValues(v).clusterSpec.spec;
   expect(spec.cluster.kubernetesVersion).toBe('v1.33.4');
   expect(spec.workers).toEqual([{ name: 'workers', replicas: 5, bootVolumeSizeGB: 140, cores: 8, sockets: 4, memoryMiB: 16384 }]);
+});
+
+const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261125;
+const label = (max: number) => fc.stringMatching(new RegExp(`^[a-z]([-a-z0-9]{0,${max - 2}}[a-z0-9])?$`));
+/** Values files a chart user could have: every group sometimes left to the chart's defaults. */
+const valuesFile = fc
+  .record({
+    name: label(40),
+    net: fc.integer({ min: 1, max: 250 }),
+    k8s: fc.constantFrom('v1.30.14', 'v1.31.9', 'v1.32.0', 'v1.33.4'),
+    image: fc.constantFrom(CHART_0_1_6_VALUES.cluster.image, 'factory.talos.dev/nocloud-installer/abc123:v1.10.7', 'factory.talos.dev/nocloud-installer/abc123:v1.11.5'),
+    dns: fc.integer({ min: 1, max: 2 }),
+    bastion: fc.record({ host: label(20), ip: fc.integer({ min: 2, max: 254 }) }),
+    cp: fc.record({ machine_count: fc.constantFrom(1, 3, 5), boot_volume_size: fc.integer({ min: 5, max: 500 }), num_cores: fc.integer({ min: 1, max: 16 }), num_sockets: fc.integer({ min: 1, max: 4 }), memory_mib: fc.integer({ min: 64, max: 8192 }).map((n) => n * 8) }),
+    worker: fc.record({ machine_count: fc.integer({ min: 0, max: 10 }), boot_volume_size: fc.integer({ min: 5, max: 500 }), num_cores: fc.integer({ min: 1, max: 16 }), num_sockets: fc.integer({ min: 1, max: 4 }), memory_mib: fc.integer({ min: 64, max: 8192 }).map((n) => n * 8) }),
+    nodes: fc.uniqueArray(label(10), { minLength: 1, maxLength: 3 }),
+    template: fc.record({ sourcenode: label(10), template_vmid: fc.integer({ min: 100, max: 99999 }) }),
+    vm: fc.record({ boot_volume_device: fc.constantFrom('virtio0', 'virtio1', 'scsi0', 'scsi2'), bridge: label(8) }),
+    leaveOut: fc.subarray(['image', 'k8s', 'worker', 'proxmox', 'bastion', 'cp-size']),
+  })
+  .map((r) => {
+    const v: Obj = {
+      cluster: { name: r.name, kubernetes_version: r.k8s, image: r.image },
+      network: { ip_ranges: [`192.168.${r.net}.50-192.168.${r.net}.70`], ip_prefix: 24, gateway: `192.168.${r.net}.1`, dns_servers: Array.from({ length: r.dns }, (_, i) => `192.168.${r.net}.${2 + i}`), bastion_host: r.bastion.host, bastion_host_endpoint_ip: `172.16.1.${r.bastion.ip}` },
+      controlplane: { endpoint_ip: `192.168.${r.net}.40`, ...r.cp },
+      worker: r.worker,
+      proxmox: { allowed_nodes: r.nodes, template: r.template, vm: r.vm },
+    };
+    if (r.leaveOut.includes('image')) delete v.cluster.image;
+    if (r.leaveOut.includes('k8s')) delete v.cluster.kubernetes_version;
+    if (r.leaveOut.includes('worker')) delete v.worker;
+    if (r.leaveOut.includes('proxmox')) delete v.proxmox;
+    if (r.leaveOut.includes('bastion')) (delete v.network.bastion_host, delete v.network.bastion_host_endpoint_ip);
+    if (r.leaveOut.includes('cp-size')) v.controlplane = { endpoint_ip: v.controlplane.endpoint_ip, machine_count: r.cp.machine_count };
+    return v;
+  });
+
+test('any values file: import + render differs from the chart render only by the listed additions and the corrections that apply to it', () => {
+  fc.assert(
+    fc.property(valuesFile, (v) => {
+      const c = v.cluster.name;
+      const at = (kind: string, name: string) => `${kind}/${name}`;
+      const eff = { image: v.cluster.image ?? CHART_0_1_6_VALUES.cluster.image, proxmox: v.proxmox ?? CHART_0_1_6_VALUES.proxmox };
+      const disk = installDisk(eff.proxmox.vm.boot_volume_device);
+      const expected = ADDITIONS.map((a) => a.replace('Cluster/cluster09', at('Cluster', c)).replace('cluster09-workers', `${c}-workers`));
+      if (!eff.image.endsWith(':v1.10.7')) expected.push(...TALOS_VERSION_CORRECTION);
+      if (v.network.dns_servers.length > 1) expected.push(`changed ProxmoxCluster/proxmox-cluster.dnsServers: ${JSON.stringify([v.network.dns_servers.join(' ')])} → ${JSON.stringify(v.network.dns_servers)}`);
+      if (eff.proxmox.allowed_nodes.length > 1) expected.push(`changed ProxmoxCluster/proxmox-cluster.allowedNodes: ${JSON.stringify([eff.proxmox.allowed_nodes.join(' ')])} → ${JSON.stringify(eff.proxmox.allowed_nodes)}`);
+      if (disk !== '/dev/vda') {
+        expected.push(`changed TalosControlPlane/talos-controlplane.controlPlaneConfig.controlplane.config.machine.install.disk: "/dev/vda" → "${disk}"`);
+        expected.push(`changed TalosConfigTemplate/talosconfig-worker.template.spec.config.machine.install.disk: "/dev/vda" → "${disk}"`);
+      }
+      expect(differences(renderChart(v), imported(v)).sort()).toEqual(expected.sort());
+    }),
+    { seed, numRuns: 150 },
+  );
 });
 
 test('the Kubernetes version: both spellings agree or it is an error; the README-only spelling is refused when the chart rendered another version', () => {
