@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
+import { LIMITS as L, addressText, boundedList, boundedRecord, boundedString, dnsSubdomain, hostOrIPv4, kernelArg, labelValue, mirrorURL, nonEmpty, qualifiedName, REGISTRY_HOST } from './fields';
 
 /** One parse per process: zod's JIT (new Function per object schema) costs more than it saves here. */
 z.config({ jitless: true });
@@ -20,10 +21,8 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_CLUSTER_NAME = 40;
 
 const dnsLabel = (what: string, max: number) =>
-  z
-    .string()
+  boundedString(what, max)
     .min(1, { error: `${what} must not be empty` })
-    .max(max, { error: `${what} must be at most ${max} characters` })
     .regex(DNS_LABEL, {
       error: `${what} must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit`,
     });
@@ -35,19 +34,23 @@ const int = (min: number, max: number, what: string) =>
     .min(min, { error: `${what} must be at least ${min}` })
     .max(max, { error: `${what} must be at most ${max}` });
 
+/** A version number part: 0 to 999, no leading zeros (larger numbers are not real versions). */
+const NUM = '(0|[1-9][0-9]{0,2})';
 const version = (what: string) =>
-  z.string().regex(/^v\d+\.\d+\.\d+$/, { error: `${what} must look like v1.32.0 (a "v", then major.minor.patch)` });
+  boundedString(what, 16).regex(new RegExp(`^v${NUM}\\.${NUM}\\.${NUM}$`), {
+    error: `${what} must look like v1.32.0 (a "v", then major.minor.patch, each a number up to ${L.versionPart})`,
+  });
 
-const nonEmptyString = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
+const nonEmptyString = (what: string) => nonEmpty(what);
 
 /** IPv4 address; parsed and range-checked in check.ts (which knows the subnet). */
-const ip = (what: string) => nonEmptyString(what);
+const ip = (what: string) => addressText(what);
 
 /** A Talos strategic merge patch: a partial Talos machine config, written as YAML, not as a string. */
 const patch = z
   .record(z.string(), z.unknown())
   .describe('A Talos machine-config strategic merge patch, written as a YAML mapping (e.g. {machine: {sysctls: {...}}}).');
-const patches = z.array(patch).describe('Talos strategic merge patches, applied in order after the generated ones.');
+const patches = boundedList(patch, 'patches', L.patches).describe('Talos strategic merge patches, applied in order after the generated ones.');
 
 const proxmoxTemplate = z
   .strictObject({
@@ -69,27 +72,19 @@ const nicFields = {
 };
 
 const quantityOrPercent = z.union([
-  z.number().int().min(0),
-  z.string().regex(/^(100|[1-9]?[0-9])%$/, { error: 'must be a whole number or a percentage such as 25%' }),
+  z.number().int().min(0).max(100000),
+  boundedString('value', 4).regex(/^(100|[1-9]?[0-9])%$/, { error: 'must be a whole number or a percentage such as 25%' }),
 ]);
 
 const taint = z.strictObject({
-  key: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-    error: 'taint key must be a qualified name such as example.com/gpu',
-  }),
-  value: z.string().max(63).optional(),
+  key: qualifiedName('taint key'),
+  value: labelValue('taint value').optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], {
     error: 'taint effect must be NoSchedule, PreferNoSchedule or NoExecute',
   }),
 });
 
-const labels = z
-  .record(
-    z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-      error: 'label key must be a qualified name such as example.com/role',
-    }),
-    z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { error: 'label value must be at most 63 letters, digits, "-", "_" or "."' }).max(63),
-  )
+const labels = boundedRecord(qualifiedName('label key'), labelValue('label value'), 'labels', L.labels)
   .describe('Kubernetes node labels set by the kubelet (machine.nodeLabels).');
 
 const machineShape = {
@@ -99,10 +94,29 @@ const machineShape = {
   memoryMiB: int(512, 16777216, 'memoryMiB')
     .refine((m) => m % 8 === 0, { error: 'memoryMiB must be a multiple of 8 (Proxmox rejects other sizes)' })
     .describe('Memory in MiB (a multiple of 8).'),
-  allowedNodes: z.array(nonEmptyString('allowedNodes entry')).min(1).optional().describe('Proxmox nodes for these machines; defaults to proxmox.allowedNodes.'),
+  allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).optional().describe('Proxmox nodes for these machines; defaults to proxmox.allowedNodes.'),
   template: proxmoxTemplate.optional().describe('VM template for these machines; defaults to proxmox.template.'),
   patches: patches.optional(),
 };
+
+/**
+ * A Talos network device selector (v1alpha1 config NetworkDeviceSelector): at least one of its fields;
+ * every given field must match the link.
+ */
+const vipDeviceSelector = z
+  .strictObject({
+    busPath: nonEmptyString('vipDeviceSelector.busPath').optional(),
+    hardwareAddr: nonEmptyString('vipDeviceSelector.hardwareAddr').optional(),
+    permanentAddr: nonEmptyString('vipDeviceSelector.permanentAddr').optional(),
+    pciID: nonEmptyString('vipDeviceSelector.pciID').optional(),
+    driver: nonEmptyString('vipDeviceSelector.driver').optional(),
+    physical: z.boolean().optional(),
+  })
+  .refine((s) => Object.keys(s).length > 0, {
+    error: 'vipDeviceSelector must select something, e.g. {physical: true} or {busPath: "0000:00:12.0"}',
+    when: (payload) => payload.issues.length === 0, // not again when the only keys given were unknown ones
+  })
+  .meta({ minProperties: 1 });
 
 const healthCheck = z
   .strictObject({
@@ -129,7 +143,7 @@ export const workerPoolSchema = z
     allowedNodes: machineShape.allowedNodes,
     template: machineShape.template,
     labels: labels.optional(),
-    taints: z.array(taint).optional().describe('Node taints registered by the kubelet (machine.nodeTaints).'),
+    taints: boundedList(taint, 'taints', L.taints).optional().describe('Node taints registered by the kubelet (machine.nodeTaints).'),
     rollout: z
       .strictObject({
         maxSurge: quantityOrPercent.default(1).describe('Extra machines (and IPs) a rolling update may create.'),
@@ -156,38 +170,36 @@ export const clusterSpecBody = z
         name: dnsLabel('cluster name', MAX_CLUSTER_NAME).optional().describe(`Cluster name; defaults to metadata.name, else ${D.clusterName}.`),
         namespace: dnsLabel('namespace', 63).optional().describe('Namespace of every object; defaults to the cluster name.'),
         kubernetesVersion: version('kubernetesVersion').default(D.kubernetesVersion).describe('Kubernetes version, e.g. v1.32.0.'),
-        talosImage: nonEmptyString('talosImage')
-          .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*:v\d+\.\d+\.\d+[^\s]*$/, {
+        talosImage: nonEmpty('talosImage', L.image)
+          .regex(new RegExp(`^[^\\s:@]+(:[0-9]+)?(\\/[^\\s:@]+)*:v${NUM}\\.${NUM}\\.${NUM}([-+.@][^\\s]*)?$`), {
             error: 'talosImage must be an installer image with a Talos version tag, e.g. factory.talos.dev/nocloud-installer/<schematic>:v1.11.1',
           })
           .default(D.talosImage)
           .describe('Talos nocloud installer image (its tag is the Talos version).'),
-        talosVersion: z
-          .string()
-          .regex(/^v\d+\.\d+$/, { error: 'talosVersion must look like v1.11 (major.minor)' })
+        talosVersion: boundedString('talosVersion', 16)
+          .regex(new RegExp(`^v${NUM}\\.${NUM}$`), { error: `talosVersion must look like v1.11 (major.minor, each a number up to ${L.versionPart})` })
           .optional()
           .describe("Talos config version for CABPT; defaults to the image tag's major.minor."),
         profile: z
           .enum(['current', 'legacy'], { error: 'profile must be "current" (CAPI v1beta2, CAPMOX ≥ v0.8) or "legacy" (CAPI v1beta1, CAPMOX ≤ v0.7)' })
           .default('current')
           .describe('API versions to emit: current = CAPI v1beta2 + CAPMOX v1alpha2; legacy = CAPI v1beta1 + CAPMOX v1alpha1.'),
-        podCIDRs: z.array(nonEmptyString('podCIDRs entry')).min(1).default([...DEFAULT_POD_CIDRS]).describe('Pod network CIDRs.'),
-        serviceCIDRs: z.array(nonEmptyString('serviceCIDRs entry')).min(1).default([...DEFAULT_SERVICE_CIDRS]).describe('Service network CIDRs.'),
+        podCIDRs: boundedList(addressText('podCIDRs entry'), 'podCIDRs', L.cidrs).min(1).default([...DEFAULT_POD_CIDRS]).describe('Pod network CIDRs.'),
+        serviceCIDRs: boundedList(addressText('serviceCIDRs entry'), 'serviceCIDRs', L.cidrs).min(1).default([...DEFAULT_SERVICE_CIDRS]).describe('Service network CIDRs.'),
       })
       .prefault({}),
     network: z
       .strictObject({
-        ipRanges: z
-          .array(nonEmptyString('ipRanges entry'))
+        ipRanges: boundedList(addressText('ipRanges entry'), 'ipRanges', L.ipRanges)
           .min(1, { error: 'ipRanges needs at least one range' })
           .default([...D.ipRanges])
           .describe('Machine addresses: single IPs, ranges a-b, or CIDRs.'),
         prefix: int(1, 32, 'prefix').default(D.prefix).describe('Prefix length of the machine network.'),
         gateway: ip('gateway').default(D.gateway).describe('Default gateway of the machine network.'),
-        dnsServers: z.array(ip('dnsServers entry')).min(1, { error: 'dnsServers needs at least one server' }).default([...D.dnsServers]),
+        dnsServers: boundedList(ip('dnsServers entry'), 'dnsServers', L.servers).min(1, { error: 'dnsServers needs at least one server' }).default([...D.dnsServers]),
         bastion: z
           .strictObject({
-            host: z.string().min(1).optional().describe('Bastion host name, added to the API server certificate.'),
+            host: hostOrIPv4('bastion.host').optional().describe('Bastion host name, added to the API server certificate.'),
             endpointIP: ip('bastion.endpointIP').optional().describe('Bastion IP, added to the API server certificate.'),
           })
           .default({ host: D.bastionHost, endpointIP: D.bastionEndpointIP })
@@ -205,8 +217,7 @@ export const clusterSpecBody = z
         allowedNodes: machineShape.allowedNodes,
         template: machineShape.template,
         maxSurge: z.union([z.literal(0), z.literal(1)], { error: 'controlPlane.maxSurge must be 0 or 1' }).default(1).describe('1: add a new control plane before removing an old one; 0: remove first.'),
-        vipDeviceSelector: z
-          .record(z.string(), z.union([z.string(), z.boolean()]))
+        vipDeviceSelector: vipDeviceSelector
           .default({ physical: true })
           .describe('Talos deviceSelector of the link that carries the endpoint VIP.'),
         patches: machineShape.patches,
@@ -219,7 +230,7 @@ export const clusterSpecBody = z
       .describe('Worker pools; [] for a control-plane-only cluster.'),
     proxmox: z
       .strictObject({
-        allowedNodes: z.array(nonEmptyString('allowedNodes entry')).min(1).default([...D.allowedNodes]).describe('Proxmox nodes VMs may be placed on.'),
+        allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).default([...D.allowedNodes]).describe('Proxmox nodes VMs may be placed on.'),
         template: proxmoxTemplate.default({ sourceNode: D.templateSourceNode, templateID: D.templateID }),
         vm: z
           .strictObject({
@@ -238,7 +249,7 @@ export const clusterSpecBody = z
                   ipPool: z
                     .strictObject({
                       kind: z.enum(['InClusterIPPool', 'GlobalInClusterIPPool'], { error: 'ipPool.kind must be InClusterIPPool or GlobalInClusterIPPool' }),
-                      name: dnsLabel('ipPool.name', 253),
+                      name: dnsSubdomain('ipPool.name'),
                     })
                     .describe('The IPAM pool (created by you) that addresses this device.'),
                 }),
@@ -249,7 +260,7 @@ export const clusterSpecBody = z
           })
           .prefault({}),
         credentialsRef: z
-          .strictObject({ name: dnsLabel('credentialsRef.name', 253), namespace: dnsLabel('credentialsRef.namespace', 63).optional() })
+          .strictObject({ name: dnsSubdomain('credentialsRef.name'), namespace: dnsLabel('credentialsRef.namespace', 63).optional() })
           .optional()
           .describe('Secret with the Proxmox API token for this cluster (never the token itself); default: the provider-wide secret.'),
       })
@@ -258,9 +269,16 @@ export const clusterSpecBody = z
       .strictObject({
         cni: z.enum(['flannel', 'none'], { error: 'cni must be flannel or none' }).default('flannel').describe('none: install your own CNI (e.g. Cilium).'),
         kubeProxy: z.boolean().default(true).describe('false disables kube-proxy (for a CNI that replaces it).'),
-        ntpServers: z.array(nonEmptyString('ntpServers entry')).min(1).optional(),
-        registryMirrors: z.record(z.string(), z.array(z.url({ error: 'registry mirror endpoints must be URLs' })).min(1)).optional().describe('Registry host → mirror endpoint URLs.'),
-        kernelArgs: z.array(nonEmptyString('kernelArgs entry')).min(1).optional().describe('Extra kernel arguments given to the installer.'),
+        ntpServers: boundedList(hostOrIPv4('ntpServers entry'), 'ntpServers', L.servers).min(1).optional(),
+        registryMirrors: boundedRecord(
+          boundedString('registry host', L.dnsName + 6).regex(REGISTRY_HOST, { error: 'registry mirror keys must be a registry host such as docker.io or registry.example:5000 (or "*")' }),
+          boundedList(mirrorURL, 'registry mirror endpoints', L.endpoints).min(1),
+          'registryMirrors',
+          L.registries,
+        )
+          .optional()
+          .describe('Registry host → mirror endpoint URLs.'),
+        kernelArgs: boundedList(kernelArg, 'kernelArgs', L.kernelArgs).min(1).optional().describe('Extra kernel arguments given to the installer.'),
         patches: patches.optional(),
       })
       .prefault({}),
@@ -272,8 +290,8 @@ export const clusterSpecSchema = z.looseObject({
   kind: z.literal(KIND, { error: `kind must be ${KIND}` }),
   metadata: z
     .looseObject({
-      name: z.string().optional(),
-      namespace: z.string().optional(),
+      name: dnsSubdomain('metadata.name').optional(),
+      namespace: dnsLabel('metadata.namespace', 63).optional(),
     })
     .prefault({}),
   spec: clusterSpecBody.prefault({}),
