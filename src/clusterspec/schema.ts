@@ -234,8 +234,7 @@ export const clusterSpecBody = z
         template: proxmoxTemplate.default({ sourceNode: D.templateSourceNode, templateID: D.templateID }),
         vm: z
           .strictObject({
-            bootVolumeDevice: z
-              .string()
+            bootVolumeDevice: boundedString('bootVolumeDevice', 8)
               .regex(/^(virtio|scsi)([0-9]|1[0-5])$/, { error: 'bootVolumeDevice must be virtioN or scsiN (e.g. virtio0, scsi0)' })
               .default(D.bootVolumeDevice),
             bridge: nonEmptyString('bridge').default(D.bridge).describe('Proxmox bridge of net0.'),
