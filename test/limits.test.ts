@@ -160,6 +160,15 @@ describe('no input of up to 1 MB makes the function write more than 1 MB of erro
     expect(out.stderr).toMatch(/Kubernetes v1.0.0 → v1.30000000.0 skips a minor version/);
   });
 
+  test('diff reads unparseable or alias-bomb patch strings in rendered files as nothing, without throwing', () => {
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n')}\n`;
+    const tcp = (patch: string) => toYAML({ kind: 'TalosControlPlane', metadata: { name: 'a' }, spec: { version: 'v1.32.0', controlPlaneConfig: { controlplane: { talosVersion: 'v1.11', strategicPatches: [patch, 42] } } } });
+    const start = Date.now();
+    const out = diffCommand(tcp(bomb), tcp('machine: [unclosed'));
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(out.stdout).toBe('control plane: Talos control plane config changed → rolls 1 control plane one at a time, surge 1, needs 1 free IP\n');
+  });
+
   test('diff bounds its lines: values and names from the files are shortened', () => {
     const md = (name: string, cores: number) =>
       `---\nkind: MachineDeployment\nmetadata: {name: ${name}}\nspec: {clusterName: c, replicas: 1, template: {spec: {infrastructureRef: {name: t${cores}}}}}\n---\nkind: ProxmoxMachineTemplate\nmetadata: {name: t${cores}}\nspec: {template: {spec: {numCores: ${cores}, network: {default: {bridge: ${'b'.repeat(10_000)}${cores}}}}}}\n`;

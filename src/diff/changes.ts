@@ -80,11 +80,21 @@ function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
 
 /** The Talos installer image a config's strategic patches install (machine.install.image). */
 function installImage(config: Obj | undefined): string | undefined {
-  for (const p of (config?.strategicPatches ?? []) as string[]) {
-    const image = (parse(p) as Obj | null)?.machine?.install?.image;
+  const patches = config?.strategicPatches;
+  for (const p of Array.isArray(patches) ? patches : []) {
+    const image = typeof p === 'string' ? (parsed(p) as Obj | null)?.machine?.install?.image : undefined;
     if (typeof image === 'string') return image;
   }
   return undefined;
+}
+
+/** A patch string from a rendered file, which may hold anything: unparseable (or an alias bomb) reads as nothing. */
+function parsed(text: string): unknown {
+  try {
+    return parse(text, { maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
 }
 
 /** "Talos image …:v1.11.1 → …:v1.11.5" when the installer image differs, else undefined. */
