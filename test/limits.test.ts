@@ -129,6 +129,26 @@ describe('no input of up to 1 MB makes the function write more than 1 MB of erro
     expect(out.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(MAX_PROBLEMS + 1);
   });
 
+  test('cluster-wide Talos settings copied into 51 objects are bounded per object and in all', () => {
+    const pools = Array.from({ length: 50 }, (_, i) => ({ name: `p${i}`, replicas: 0 }));
+    const file = (bytes: number) => ({ machine: { files: [{ content: 'x'.repeat(bytes), path: '/var/f', op: 'create' }] } });
+    const network = { ipRanges: ['192.168.4.2-192.168.4.99'] };
+    const perObject = errorsOf({ network, workers: pools, talos: { patches: [file(900_000)] } });
+    expect(perObject.map((e) => e.field?.path)).toEqual(['spec.controlPlane']);
+    expect(perObject[0].message).toMatch(/^the Talos config of the control plane would be 8\d\d KiB \(its patches, labels and taints, plus spec.talos\); at most 512 KiB$/);
+    const mirrors = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`r${i}.example`, Array.from({ length: 16 }, (_, j) => `https://m${j}.example/${'p'.repeat(90)}`)]));
+    const total = errorsOf({ network, workers: pools, talos: { registryMirrors: mirrors } });
+    expect(total.map((e) => e.field?.path)).toEqual(['spec.talos']);
+    expect(total[0].message).toMatch(/^the Talos configs of the control plane and 50 pools would be \d+ KiB together; at most 4096 KiB: spec.talos is copied into each of them/);
+    // The same content in the control plane's own patches is fine: it is not copied.
+    expect(errorsOf({ network, workers: pools, controlPlane: { patches: [file(400_000)] } })).toEqual([]);
+    const start = Date.now();
+    const out = runKRM(resourceList(clusterSpec({ network, workers: pools, talos: { patches: [file(900_000)] } })));
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(out.exitCode).toBe(1);
+    expect(out.stdout.length).toBeLessThan(MB);
+  });
+
   test('1,024 valid ipRanges render quickly (overlap checks are O(n log n))', () => {
     const start = Date.now();
     const objs = renderObjects({ network: { ...bigNetwork, ipRanges: ips(LIMITS.ipRanges) }, controlPlane: { endpointIP: '10.200.0.1' }, cluster: { podCIDRs: ['172.16.0.0/16'], serviceCIDRs: ['172.17.0.0/16'] } });
@@ -261,6 +281,8 @@ describe('the limits are published', () => {
     expect(row('kernel argument')).toContain(`| ${LIMITS.kernelArg.toLocaleString('en-US')} `);
     expect(row('other strings')).toContain(`| ${LIMITS.text} `);
     expect(row('problems reported')).toContain(`| ${MAX_PROBLEMS} `);
-    for (const [k, v] of Object.entries(LIMITS)) expect([k, section.includes(v.toLocaleString('en-US'))]).toEqual([k, true]);
+    expect(row('Talos config per rendered object')).toContain(`| ${LIMITS.patchBytesPerObject / 1024} KiB `);
+    expect(row('Talos config of all objects')).toContain(`| ${(LIMITS.patchBytesTotal / 1024).toLocaleString('en-US')} KiB `);
+    for (const [k, v] of Object.entries(LIMITS)) expect([k, section.includes((k.startsWith('patchBytes') ? v / 1024 : v).toLocaleString('en-US'))]).toEqual([k, true]);
   });
 });

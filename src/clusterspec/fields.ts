@@ -37,6 +37,10 @@ export const LIMITS = {
   kernelArgs: 64,
   /** Talos patches per list. */
   patches: 64,
+  /** Talos patch text in one rendered object (control plane config or a pool's config template), in bytes. */
+  patchBytesPerObject: 512 * 1024,
+  /** Talos patch text in all rendered objects together (spec.talos.patches is copied into each of them). */
+  patchBytesTotal: 4 * 1024 * 1024,
   /** Numbers in a version: v999.999.999 at most. */
   versionPart: 999,
 } as const;
