@@ -223,9 +223,7 @@ export const clusterSpecBody = z
         patches: machineShape.patches,
       })
       .prefault({}),
-    workers: z
-      .array(workerPoolSchema)
-      .max(50)
+    workers: boundedList(workerPoolSchema, 'workers', 50)
       .prefault([{ name: D.worker.name }])
       .describe('Worker pools; [] for a control-plane-only cluster.'),
     proxmox: z
@@ -241,19 +239,19 @@ export const clusterSpecBody = z
             vlan: nicFields.vlan.describe('VLAN tag of net0.'),
             mtu: nicFields.mtu,
             model: nicFields.model,
-            extraNetworkDevices: z
-              .array(
-                z.strictObject({
-                  ...nicFields,
-                  ipPool: z
-                    .strictObject({
-                      kind: z.enum(['InClusterIPPool', 'GlobalInClusterIPPool'], { error: 'ipPool.kind must be InClusterIPPool or GlobalInClusterIPPool' }),
-                      name: dnsSubdomain('ipPool.name'),
-                    })
-                    .describe('The IPAM pool (created by you) that addresses this device.'),
-                }),
-              )
-              .max(7)
+            extraNetworkDevices: boundedList(
+              z.strictObject({
+                ...nicFields,
+                ipPool: z
+                  .strictObject({
+                    kind: z.enum(['InClusterIPPool', 'GlobalInClusterIPPool'], { error: 'ipPool.kind must be InClusterIPPool or GlobalInClusterIPPool' }),
+                    name: dnsSubdomain('ipPool.name'),
+                  })
+                  .describe('The IPAM pool (created by you) that addresses this device.'),
+              }),
+              'extraNetworkDevices',
+              7,
+            )
               .optional()
               .describe('More NICs: net1, net2, … on other bridges or VLANs, each addressed from an IPAM pool you create.'),
           })
