@@ -5,10 +5,12 @@
 import { parseClusterSpec, type Model } from './clusterspec/parse';
 import { renderCluster, type K8sObject } from './resources';
 import { API_VERSION, KIND } from './clusterspec/schema';
+import { DNS_SUBDOMAIN } from './clusterspec/fields';
+import { configSizeProblems } from './talos/size';
 import { hasErrors, type Problem, type Result, type ResourceRef } from './results';
 import { API_SERVER_PORT } from './resources/proxmoxCluster';
 import { poolPeak } from './clusterspec/check';
-import { talosUpgradeProblem } from './clusterspec/versions';
+import { kubernetesUpgradeProblem, talosUpgradeProblem } from './clusterspec/versions';
 
 export interface Generated {
   objects: K8sObject[];
@@ -20,17 +22,33 @@ export interface GenerateOptions {
   /** The file the ClusterSpec came from, for results. */
   configFile?: string;
   /**
-   * The Talos version of this ClusterSpec's previous render, when the caller can see it (asked with the
-   * ClusterSpec's own reference, the identity its generated objects carry): upgrades may not skip a minor.
+   * The Talos and Kubernetes versions of this ClusterSpec's previous render, when the caller can see it
+   * (asked with the ClusterSpec's own reference, the identity its generated objects carry): upgrades may
+   * not skip a minor, and neither may go back.
    */
-  previousTalosVersion?: (owner: ResourceRef) => string | undefined;
+  previousVersions?: (owner: ResourceRef) => PreviousVersions | undefined;
+}
+
+export interface PreviousVersions {
+  talosVersion?: string;
+  kubernetesVersion?: string;
+}
+
+/** Problems of going from the previous render's versions to this model's. */
+export function upgradeProblems(previous: PreviousVersions, m: Model): Problem[] {
+  const out: Problem[] = [];
+  const talos = previous.talosVersion && talosUpgradeProblem(previous.talosVersion, m.talosVersion);
+  if (talos) out.push({ path: m.cluster.talosVersion ? 'spec.cluster.talosVersion' : 'spec.cluster.talosImage', message: talos, severity: 'error' });
+  const k8s = previous.kubernetesVersion && kubernetesUpgradeProblem(previous.kubernetesVersion, m.cluster.kubernetesVersion);
+  if (k8s) out.push({ path: 'spec.cluster.kubernetesVersion', ...k8s });
+  return out;
 }
 
 export function generate(functionConfig: unknown, opts: GenerateOptions = {}): Generated {
   const { model, problems } = parseClusterSpec(functionConfig);
-  const previous = model && opts.previousTalosVersion?.(model.ref);
-  const skip = previous ? talosUpgradeProblem(previous, model!.talosVersion) : undefined;
-  if (skip) problems.push({ path: model!.cluster.talosVersion ? 'spec.cluster.talosVersion' : 'spec.cluster.talosImage', message: skip, severity: 'error' });
+  const previous = model && opts.previousVersions?.(model.ref);
+  if (previous) problems.push(...upgradeProblems(previous, model!));
+  if (model && !hasErrors(problems)) problems.push(...configSizeProblems(model));
   const ref = model?.ref ?? fallbackRef(functionConfig);
   const results = problems.map((p) => toResult(p, ref, opts.configFile));
   if (!model || hasErrors(results)) return { objects: [], results };
@@ -39,13 +57,19 @@ export function generate(functionConfig: unknown, opts: GenerateOptions = {}): G
   return { objects, results, model };
 }
 
+/** Longest result message: messages quote user values, which the schema bounds; this is the last guard. */
+const MAX_MESSAGE = 1000;
+
 function toResult(p: Problem, ref: ResourceRef, file?: string): Result {
-  return { message: p.message, severity: p.severity, resourceRef: ref, ...(p.path && { field: { path: p.path } }), ...(file && { file: { path: file } }) };
+  const message = p.message.length > MAX_MESSAGE ? `${p.message.slice(0, MAX_MESSAGE)}…` : p.message;
+  return { message, severity: p.severity, resourceRef: ref, ...(p.path && { field: { path: p.path } }), ...(file && { file: { path: file } }) };
 }
 
+/** The reference of a ClusterSpec that did not parse: its name only when it is a valid one (never a huge or odd string). */
 function fallbackRef(fc: unknown): ResourceRef {
   const md = (fc as { metadata?: { name?: unknown } } | null)?.metadata;
-  return { apiVersion: API_VERSION, kind: KIND, name: typeof md?.name === 'string' ? md.name : '(unnamed)' };
+  const name = typeof md?.name === 'string' && DNS_SUBDOMAIN.test(md.name) ? md.name : typeof md?.name === 'string' ? '(invalid name)' : '(unnamed)';
+  return { apiVersion: API_VERSION, kind: KIND, name };
 }
 
 /** What NOTES.txt said after `helm install`: what was made and what to do next. */

@@ -99,3 +99,68 @@ test('through kpt: the package remembers the Talos version, so a skipped minor f
   expect(r.stdout + r.stderr).toMatch(/skips a minor version/);
   expect(changes(pkg)).toBe('');
 });
+
+describe('Kubernetes upgrades go one minor at a time and never back, as for Talos', () => {
+  const k8s = (v: string) => ({ ...base, cluster: { kubernetesVersion: v } });
+  test.each([
+    ['a skipped minor', 'v1.32.0', 'v1.34.1', 1, /\[error\] spec.cluster.kubernetesVersion: Kubernetes v1.32.0 → v1.34.1 skips a minor version; upgrade one minor at a time: v1.32 → v1.33 → v1.34/],
+    ['a minor downgrade', 'v1.33.2', 'v1.32.0', 1, /\[error\] spec.cluster.kubernetesVersion: Kubernetes v1.33.2 → v1.32.0 is a downgrade, which Kubernetes does not support; keep v1.33/],
+    ['a patch downgrade (warned)', 'v1.32.5', 'v1.32.1', 0, /\[warning\] spec.cluster.kubernetesVersion: Kubernetes v1.32.5 → v1.32.1 is a patch downgrade/],
+    ['one minor up', 'v1.32.5', 'v1.33.0', 0, /^$/],
+  ])('diff: %s', (_n, from, to, exit, stderr) => {
+    const r = diffCommand(toYAML(clusterSpec(k8s(from))), toYAML(clusterSpec(k8s(to))));
+    expect(r.exitCode).toBe(exit);
+    expect(r.stderr).toMatch(stderr);
+  });
+
+  test('diff: against rendered manifests of the old version too', () => {
+    const rendered = renderObjects(k8s('v1.33.2')).map((o) => `---\n${toYAML(o)}`).join('');
+    const r = diffCommand(rendered, toYAML(clusterSpec(k8s('v1.32.0'))));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/is a downgrade/);
+  });
+
+  test('the KRM function refuses a downgrade or skip against the previous render in its input', () => {
+    const first = runKRM(toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: clusterSpec(k8s('v1.32.3')) }));
+    expect(first.exitCode).toBe(0);
+    const items = first.stdout.slice(0, first.stdout.indexOf('results:'));
+    const again = (v: string) => runKRM(`${items}functionConfig:\n${toYAML(clusterSpec(k8s(v))).replace(/^/gm, '  ')}`);
+    expect(again('v1.34.0').stderr).toMatch(/spec.cluster.kubernetesVersion: Kubernetes v1.32.3 → v1.34.0 skips a minor version/);
+    expect(again('v1.31.0').exitCode).toBe(1);
+    expect(again('v1.31.0').stdout).not.toMatch(/kind: TalosControlPlane\n(.*\n)*.*version: v1.31.0/);
+    expect(again('v1.33.0').exitCode).toBe(0);
+  });
+
+  test('through kpt: a Kubernetes downgrade fails the render and leaves the package as it was', () => {
+    const pkg = packageCopy('kpt');
+    const file = join(pkg, 'cluster.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/spec:\n/, 'spec:\n  cluster:\n    kubernetesVersion: v1.33.1\n'));
+    expect(run(KPT, ['fn', 'render', '--allow-exec', pkg]).status).toBe(0);
+    commitAll(pkg);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('v1.33.1', 'v1.32.0'));
+    commitAll(pkg);
+    const r = run(KPT, ['fn', 'render', '--allow-exec', pkg]);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/Kubernetes v1.33.1 → v1.32.0 is a downgrade/);
+    expect(changes(pkg)).toBe('');
+  });
+});
+
+test('diff explains an API profile switch in words', () => {
+  const legacy = { ...base, cluster: { profile: 'legacy' } };
+  const current = { ...base, cluster: { profile: 'current' } };
+  expect(lines(legacy, current)).toEqual([
+    'cluster: API profile legacy → current (CAPI v1beta1 → v1beta2, CAPMOX v1alpha1 → v1alpha2): every machine template is re-created in the new API version, so every machine rolls; the management cluster must run CAPI ≥ v1.11 and CAPMOX ≥ v0.8 first',
+    'control plane: new machine template (API v1alpha1 → v1alpha2) → rolls 3 control planes one at a time, surge 1, needs 1 free IP',
+    'pool general: new machine template (API v1alpha1 → v1alpha2) → rolls 4 machines, surge 1, needs 1 free IP',
+    'pool gpu: new machine template (API v1alpha1 → v1alpha2) → rolls 3 machines, surge 1, needs 1 free IP',
+    'ProxmoxCluster: cluster09 rewritten as infrastructure.cluster.x-k8s.io/v1alpha2, same settings (API profile switch; no roll by itself)',
+    'Cluster: cluster09 rewritten as cluster.x-k8s.io/v1beta2, same settings (API profile switch; no roll by itself)',
+    'superseded templates: ProxmoxMachineTemplate/cluster09-control-plane-aecb8bb8, ProxmoxMachineTemplate/cluster09-general-76b054a6, ProxmoxMachineTemplate/cluster09-gpu-76b054a6 leave the render (pruned; no machine is deleted with them)',
+  ]);
+  // A real change made in the same edit is still named, in the same words for both profiles.
+  const wider = lines(legacy, { ...current, proxmox: { vm: { bridge: 'vmbr1' } }, cluster: { profile: 'current', podCIDRs: ['10.240.0.0/16'] } });
+  expect(wider).toContain('pool gpu: new machine template (API v1alpha1 → v1alpha2, network [{"name":"net0","bridge":"vmbr0","model":"virtio"}] → [{"name":"net0","bridge":"vmbr1","model":"virtio"}]) → rolls 3 machines, surge 1, needs 1 free IP');
+  expect(wider.some((l) => l.startsWith('Cluster: cluster09 changed: clusterNetwork.pods.cidrBlocks'))).toBe(true);
+  expect(lines(legacy, current).join('\n')).not.toMatch(/networkDevices|"default"/);
+});

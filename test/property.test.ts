@@ -27,11 +27,12 @@ const pool = fc.record(
     replicas: fc.integer({ min: 0, max: 50 }),
     ...size,
     labels: fc.dictionary(fc.stringMatching(/^example\.com\/[a-z]{1,8}$/), fc.stringMatching(/^[a-z0-9]{0,8}$/), { maxKeys: 2 }),
-    taints: fc.array(fc.record({ key: fc.stringMatching(/^example\.com\/[a-z]{1,8}$/), value: fc.stringMatching(/^[a-z]{1,5}$/), effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute') }), { maxLength: 2 }),
+    // One taint per key: Talos keeps node taints in a map (a repeated key is an error).
+    taints: fc.uniqueArray(fc.record({ key: fc.stringMatching(/^example\.com\/[a-z]{1,8}$/), value: fc.stringMatching(/^[a-z]{1,5}$/), effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute') }), { maxLength: 2, selector: (t) => t.key }),
     rollout: fc.record({ maxSurge: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constantFrom('25%', '100%')), maxUnavailable: fc.constantFrom(0, 1, '10%') }),
     autoscaling: fc.integer({ min: 0, max: 20 }).chain((min) => fc.record({ minReplicas: fc.constant(min), maxReplicas: fc.integer({ min: Math.max(min, 1), max: 50 }) })),
     healthCheck: fc.record({ maxUnhealthy: fc.constantFrom(1, '40%') }),
-    allowedNodes: fc.array(label, { minLength: 1, maxLength: 2 }),
+    allowedNodes: fc.uniqueArray(label, { minLength: 1, maxLength: 2 }),
   },
   { requiredKeys: ['name', 'replicas'] },
 );
@@ -111,6 +112,8 @@ describe('invalid specs', () => {
   const fieldPaths = [
     ['cluster', 'name'], ['cluster', 'kubernetesVersion'], ['cluster', 'talosImage'], ['cluster', 'profile'], ['network', 'ipRanges'], ['network', 'prefix'],
     ['network', 'gateway'], ['controlPlane', 'endpointIP'], ['controlPlane', 'replicas'], ['controlPlane', 'memoryMiB'], ['workers'], ['proxmox', 'vm', 'bootVolumeDevice'], ['proxmox', 'template'], ['typo'],
+    ['network', 'bastion', 'host'], ['network', 'dnsServers'], ['controlPlane', 'vipDeviceSelector'], ['proxmox', 'credentialsRef'], ['proxmox', 'allowedNodes'],
+    ['talos', 'ntpServers'], ['talos', 'registryMirrors'], ['talos', 'kernelArgs'], ['cluster', 'podCIDRs'],
   ];
 
   test('random breakage gives error results with field paths, no objects, a non-zero exit and no exception', () => {

@@ -6,7 +6,7 @@ import { readDocuments } from '../krm/documents';
 import { generate } from '../generate';
 import { describeChanges } from '../diff/changes';
 import { formatResult, hasErrors, type Result } from '../results';
-import { talosUpgradeProblem } from '../clusterspec/versions';
+import { kubernetesUpgradeProblem, talosUpgradeProblem } from '../clusterspec/versions';
 import { KIND } from '../clusterspec/schema';
 
 type Obj = Record<string, any>;
@@ -24,23 +24,40 @@ function load(text: string, label: string): { objects: Obj[]; results: Result[] 
   return { objects: values.filter((v) => v && typeof v === 'object'), results: [] };
 }
 
-const talosVersionOf = (objs: Obj[]) => objs.find((o) => o.kind === 'TalosControlPlane')?.spec?.controlPlaneConfig?.controlplane?.talosVersion as string | undefined;
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const controlPlaneOf = (objs: Obj[]) => objs.find((o) => o?.kind === 'TalosControlPlane');
+const talosVersionOf = (objs: Obj[]) => text(controlPlaneOf(objs)?.spec?.controlPlaneConfig?.controlplane?.talosVersion);
+const kubernetesVersionOf = (objs: Obj[]) => text(controlPlaneOf(objs)?.spec?.version);
 
 export function diffCommand(oldText: string, newText: string) {
   const old = load(oldText, 'OLD');
   const next = load(newText, 'NEW');
   const problems: Result[] = [...old.results.filter((r) => r.severity === 'error'), ...next.results.filter((r) => r.severity !== 'info')];
   // Nothing to compare when a side could not be read or rendered: its objects would look all added or removed.
-  if (hasErrors(problems)) return { stdout: '', stderr: problems.map((p) => `${formatResult(p)}\n`).join(''), exitCode: 1 };
+  if (hasErrors(problems)) return { stdout: '', stderr: bounded(problems.map(formatResult)), exitCode: 1 };
   const from = talosVersionOf(old.objects);
   const to = talosVersionOf(next.objects);
   const skip = from && to ? talosUpgradeProblem(from, to) : undefined;
   if (skip) problems.push({ severity: 'error', message: skip, field: { path: 'spec.cluster.talosImage' } });
+  const k8sFrom = kubernetesVersionOf(old.objects);
+  const k8sTo = kubernetesVersionOf(next.objects);
+  const k8s = k8sFrom && k8sTo ? kubernetesUpgradeProblem(k8sFrom, k8sTo) : undefined;
+  if (k8s) problems.push({ ...k8s, field: { path: 'spec.cluster.kubernetesVersion' } });
   const changes = describeChanges(old.objects, next.objects);
   const tcp = next.objects.find((o) => o.kind === 'TalosControlPlane');
   if (tcp && (tcp.spec.replicas ?? 1) === 1 && changes.some((c) => c.subject === 'control plane' && c.rolls > 0)) {
     problems.push({ severity: 'warning', message: 'this rolls a single control plane: its etcd member is replaced with no quorum to spare; take an etcd snapshot first (talosctl etcd snapshot)' });
   }
   const lines = changes.length ? changes.map((c) => `${c.subject}: ${c.text}`) : ['no changes'];
-  return { stdout: `${lines.join('\n')}\n`, stderr: problems.map((p) => `${formatResult(p)}\n`).join(''), exitCode: hasErrors(problems) ? 1 : 0 };
+  return { stdout: bounded(lines), stderr: bounded(problems.map(formatResult)), exitCode: hasErrors(problems) ? 1 : 0 };
+}
+
+/** At most MAX_LINES lines of at most MAX_LINE characters: the files compared may hold anything. */
+const MAX_LINES = 200;
+const MAX_LINE = 1000;
+function bounded(lines: string[]): string {
+  if (!lines.length) return '';
+  const shown = lines.slice(0, MAX_LINES).map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)}…` : l));
+  if (lines.length > MAX_LINES) shown.push(`… ${lines.length - MAX_LINES} more lines`);
+  return `${shown.join('\n')}\n`;
 }

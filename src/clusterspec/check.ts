@@ -6,7 +6,7 @@
 import type { Model } from './parse';
 import type { WorkerPool } from './schema';
 import { DNS_LABEL, MAX_CLUSTER_NAME } from './schema';
-import { contains, formatIPv4, inside, overlaps, parseIPv4, parseRange, subnetOf, usableAddresses, type Span } from './network';
+import { contains, formatIPv4, inside, overlappingPairs, overlaps, parseIPv4, parseRange, subnetOf, usableAddresses, type Span } from './network';
 import { kubernetesSupported, MIN_TALOS_MINOR, parseMinor, talosVersionOfImage } from './versions';
 import { error, warning, type Problem } from '../results';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
@@ -52,7 +52,9 @@ function checkNames(m: Model): Problem[] {
 }
 
 function checkNetwork(m: Model): Problem[] {
-  const out: Problem[] = [];
+  const out: Problem[] = [...duplicates(m.proxmox.allowedNodes, 'spec.proxmox.allowedNodes', 'Proxmox node'), ...duplicates(m.network.dnsServers, 'spec.network.dnsServers', 'DNS server')];
+  if (m.talos.ntpServers) out.push(...duplicates(m.talos.ntpServers, 'spec.talos.ntpServers', 'NTP server'));
+  for (const [host, endpoints] of Object.entries(m.talos.registryMirrors ?? {})) out.push(...duplicates(endpoints, `spec.talos.registryMirrors.${host}`, 'mirror endpoint'));
   const net = m.network;
   net.dnsServers.forEach((d, i) => {
     if (parseIPv4(d) === undefined) out.push(error(`spec.network.dnsServers[${i}]`, `DNS server "${d}" is not an IPv4 address`));
@@ -71,19 +73,17 @@ function checkNetwork(m: Model): Problem[] {
     out.push(error('spec.network.gateway', `gateway ${net.gateway} is the network or broadcast address of ${subnetText}`));
   }
 
-  const ranges: Span[] = [];
-  net.ipRanges.forEach((text, i) => {
+  const parsed = net.ipRanges.map(parseRange);
+  parsed.forEach((r, i) => {
     const path = `spec.network.ipRanges[${i}]`;
-    const r = parseRange(text);
-    if (!r) {
-      out.push(error(path, `"${text}" is not an IPv4 address, a range such as 192.168.4.101-192.168.4.107, or a CIDR`));
-      return;
-    }
-    if (!inside(subnet, r)) out.push(error(path, `range ${text} is not inside the machine network ${subnetText} (gateway ${net.gateway}, prefix ${net.prefix})`));
-    const clash = ranges.findIndex((o) => overlaps(o, r));
-    if (clash >= 0) out.push(error(path, `range ${text} overlaps spec.network.ipRanges[${clash}] (${net.ipRanges[clash]})`));
-    ranges.push(r);
+    const text = net.ipRanges[i];
+    if (!r) out.push(error(path, `"${text}" is not an IPv4 address, a range such as 192.168.4.101-192.168.4.107, or a CIDR`));
+    else if (!inside(subnet, r)) out.push(error(path, `range ${text} is not inside the machine network ${subnetText} (gateway ${net.gateway}, prefix ${net.prefix})`));
   });
+  for (const [i, j] of overlappingPairs(parsed)) {
+    out.push(error(`spec.network.ipRanges[${i}]`, `range ${net.ipRanges[i]} overlaps spec.network.ipRanges[${j}] (${net.ipRanges[j]})`));
+  }
+  const ranges = parsed.filter((r): r is Span => r !== undefined);
 
   const endpoint = parseIPv4(m.controlPlane.endpointIP);
   if (endpoint === undefined) {
@@ -92,7 +92,7 @@ function checkNetwork(m: Model): Problem[] {
     if (!contains(subnet, endpoint)) {
       out.push(error('spec.controlPlane.endpointIP', `endpointIP ${m.controlPlane.endpointIP} is not inside the machine network ${subnetText}: the Talos VIP must be on the machines' network`));
     }
-    const hit = net.ipRanges.findIndex((_, i) => ranges[i] && contains(ranges[i], endpoint));
+    const hit = parsed.findIndex((r) => r !== undefined && contains(r, endpoint));
     if (hit >= 0) {
       out.push(
         error(
@@ -105,17 +105,15 @@ function checkNetwork(m: Model): Problem[] {
   }
 
   // Pod and service networks must not collide with each other or with the machines.
-  const cidrs: { path: string; span: Span; text: string }[] = [];
-  const addCidr = (path: string, text: string) => {
-    const span = /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(text) ? parseRange(text) : undefined;
-    if (!span) return out.push(error(path, `"${text}" is not an IPv4 CIDR such as 10.244.0.0/16`));
-    if (overlaps(span, subnet)) out.push(error(path, `${text} overlaps the machine network ${subnetText}`));
-    const clash = cidrs.find((c) => overlaps(c.span, span));
-    if (clash) out.push(error(path, `${text} overlaps ${clash.path} (${clash.text})`));
-    cidrs.push({ path, span, text });
-  };
-  m.cluster.podCIDRs.forEach((c, i) => addCidr(`spec.cluster.podCIDRs[${i}]`, c));
-  m.cluster.serviceCIDRs.forEach((c, i) => addCidr(`spec.cluster.serviceCIDRs[${i}]`, c));
+  const cidrs = [
+    ...m.cluster.podCIDRs.map((text, i) => ({ path: `spec.cluster.podCIDRs[${i}]`, text })),
+    ...m.cluster.serviceCIDRs.map((text, i) => ({ path: `spec.cluster.serviceCIDRs[${i}]`, text })),
+  ].map((c) => ({ ...c, span: /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c.text) ? parseRange(c.text) : undefined }));
+  for (const c of cidrs) {
+    if (!c.span) out.push(error(c.path, `"${c.text}" is not an IPv4 CIDR such as 10.244.0.0/16`));
+    else if (overlaps(c.span, subnet)) out.push(error(c.path, `${c.text} overlaps the machine network ${subnetText}`));
+  }
+  for (const [i, j] of overlappingPairs(cidrs.map((c) => c.span))) out.push(error(cidrs[i].path, `${cidrs[i].text} overlaps ${cidrs[j].path} (${cidrs[j].text})`));
 
   if (ranges.length === net.ipRanges.length && !out.some((p) => p.path.startsWith('spec.network.ipRanges'))) {
     out.push(...checkCapacity(m, usableAddresses(ranges, subnet, gateway, net.prefix)));
@@ -195,9 +193,11 @@ function checkPools(m: Model): Problem[] {
     if (w.autoscaling && w.autoscaling.minReplicas > w.autoscaling.maxReplicas) {
       out.push(error(`${base}.autoscaling.minReplicas`, `autoscaling.minReplicas (${w.autoscaling.minReplicas}) is larger than maxReplicas (${w.autoscaling.maxReplicas})`));
     }
-    if (w.rollout.maxSurge === 0 && w.rollout.maxUnavailable === 0) {
-      out.push(error(`${base}.rollout`, 'rollout.maxSurge and rollout.maxUnavailable cannot both be 0: a rolling update could never make progress'));
+    if (isZero(w.rollout.maxSurge) && isZero(w.rollout.maxUnavailable)) {
+      out.push(error(`${base}.rollout`, 'rollout.maxSurge and rollout.maxUnavailable cannot both be 0 (in any form: 0 or "0%"): a rolling update could never make progress'));
     }
+    out.push(...duplicateTaints(w, base));
+    if (w.allowedNodes) out.push(...duplicates(w.allowedNodes, `${base}.allowedNodes`, 'Proxmox node'));
     for (const key of Object.keys(w.labels ?? {})) {
       const domain = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
       if (/(^|\.)(kubernetes\.io|k8s\.io)$/.test(domain) && !KUBELET_ALLOWED.some((r) => r.test(key))) {
@@ -213,8 +213,39 @@ function checkPools(m: Model): Problem[] {
   return out;
 }
 
+/** 0 or "0%": CAPI scales a percentage, so "0%" is zero however many replicas. */
+const isZero = (v: number | string) => v === 0 || (typeof v === 'string' && Number(v.slice(0, -1)) === 0);
+
+/**
+ * Talos keeps node taints in a map by key (machine.nodeTaints: key → "value:Effect"), so a second taint
+ * with the same key, whatever its effect, would silently replace the first.
+ */
+function duplicateTaints(w: WorkerPool, base: string): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Map<string, number>();
+  (w.taints ?? []).forEach((t, j) => {
+    const first = seen.get(t.key);
+    if (first === undefined) seen.set(t.key, j);
+    else out.push(error(`${base}.taints[${j}].key`, `taint key "${t.key}" is already used by ${base}.taints[${first}]; Talos keeps one taint per key (machine.nodeTaints is a map)`));
+  });
+  return out;
+}
+
+/** Entries of a list the providers treat as a set (x-kubernetes-list-type: set): a repeat is rejected by the API server. */
+function duplicates(list: readonly string[], path: string, what: string): Problem[] {
+  const out: Problem[] = [];
+  const seen = new Map<string, number>();
+  list.forEach((v, i) => {
+    const first = seen.get(v);
+    if (first === undefined) seen.set(v, i);
+    else out.push(error(`${path}[${i}]`, `${what} "${v}" is already listed at ${path}[${first}]`));
+  });
+  return out;
+}
+
 function checkControlPlane(m: Model): Problem[] {
   const out: Problem[] = [];
+  if (m.controlPlane.allowedNodes) out.push(...duplicates(m.controlPlane.allowedNodes, 'spec.controlPlane.allowedNodes', 'Proxmox node'));
   const n = m.controlPlane.replicas;
   if (n % 2 === 0) {
     out.push(warning('spec.controlPlane.replicas', `${n} control planes give etcd no more fault tolerance than ${n - 1}; use an odd number`));

@@ -31,11 +31,12 @@ export function formatIPv4(n: number): string {
 export function parseRange(text: string): Span | undefined {
   const t = text.trim();
   if (t.includes('/')) {
-    const [addr, len] = t.split('/');
-    if (!/^\d{1,2}$/.test(len) || Number(len) > 32 || parseIPv4(addr) === undefined) return undefined;
-    const [net, bits] = ipaddr.IPv4.parseCIDR(t);
-    const first = toNumber(ipaddr.IPv4.networkAddressFromCIDR(`${net.toString()}/${bits}`));
-    return { first, last: first + 2 ** (32 - bits) - 1 };
+    const parts = t.split('/');
+    if (parts.length !== 2) return undefined;
+    const [addr, len] = parts;
+    const address = parseIPv4(addr);
+    if (address === undefined || !/^\d{1,2}$/.test(len) || Number(len) > 32) return undefined;
+    return subnetOf(address, Number(len));
   }
   const parts = t.split('-');
   if (parts.length > 2) return undefined;
@@ -71,4 +72,21 @@ export function usableAddresses(ranges: Span[], subnet: Span, gateway: number, p
   for (const r of ranges) total += r.last - r.first + 1;
   for (const n of reserved) if (ranges.some((r) => contains(r, n))) total -= 1;
   return total;
+}
+
+/**
+ * Overlapping spans, in O(n log n): sweeps the spans in address order (list order among equal starts),
+ * keeping the one that reaches furthest, and reports each span that starts inside it as the pair
+ * [span, the one it overlaps], by list index. Every overlap is found: a span is left unreported only
+ * when it is the first of its group. Undefined entries (unparseable) are skipped.
+ */
+export function overlappingPairs(spans: readonly (Span | undefined)[]): [number, number][] {
+  const order = spans.flatMap((s, i) => (s ? [i] : [])).sort((a, b) => spans[a]!.first - spans[b]!.first || a - b);
+  const out: [number, number][] = [];
+  let reach: number | undefined;
+  for (const i of order) {
+    if (reach !== undefined && spans[reach]!.last >= spans[i]!.first) out.push([i, reach]);
+    if (reach === undefined || spans[i]!.last > spans[reach]!.last) reach = i;
+  }
+  return out.sort((a, b) => a[0] - b[0]);
 }

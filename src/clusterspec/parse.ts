@@ -7,7 +7,7 @@ import { clusterSpecSchema, type Spec, type ClusterSpecDoc, API_VERSION, KIND } 
 import { CHART_DEFAULTS } from './defaults';
 import { talosVersionOfImage } from './versions';
 import { checkSpec } from './check';
-import { error, type Problem, type ResourceRef } from '../results';
+import { error, warning, type Problem, type ResourceRef } from '../results';
 
 /** The ClusterSpec after defaulting, with the values derived from other fields filled in. */
 export interface Model extends Spec {
@@ -20,26 +20,61 @@ export interface Model extends Spec {
 
 export type ParseOutcome = { model: Model; problems: Problem[] } | { model?: undefined; problems: Problem[] };
 
-/** Formats a zod path the way a user reads a YAML path: spec.workers[1].name. */
+/** Formats a zod path the way a user reads a YAML path: spec.workers[1].name (long keys shortened). */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${shownKey(String(p))}` : shownKey(String(p));
   return out;
 }
 
+/** A key the user wrote, shortened for a message (keys are not values, but may be pasted junk). */
+const shownKey = (k: string) => (k.length > 64 ? `${k.slice(0, 64)}…` : k);
+
+/**
+ * What kind of value a user wrote, never the value itself: a token pasted into the wrong field must not
+ * end up in results, on stderr or in CI logs.
+ */
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a decimal number';
+  if (typeof value === 'boolean') return 'true or false';
+  return `a ${typeof value}`;
 }
+
+/**
+ * The largest spec accepted, in values (mapping entries and list entries, patches included): far above any
+ * real cluster (the chart's whole values.yaml has about 40), low enough that checking never takes long.
+ */
+export const MAX_SPEC_VALUES = 20000;
+
+/** An error when `spec` holds more than MAX_SPEC_VALUES values; walks at most that many (no recursion). */
+function sizeProblem(spec: unknown): Problem | undefined {
+  const todo: unknown[] = [spec];
+  let count = 0;
+  while (todo.length) {
+    const v = todo.pop();
+    if (v === null || typeof v !== 'object') continue;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    count += children.length;
+    if (count > MAX_SPEC_VALUES) return error('spec', `the spec holds more than ${MAX_SPEC_VALUES} values (mapping and list entries); that is far beyond any real cluster`);
+    for (const c of children) todo.push(c);
+  }
+  return undefined;
+}
+
+/** Problems reported at most: past this, one more says how many were left out. */
+export const MAX_PROBLEMS = 100;
+
 
 function issueToProblems(issue: core.$ZodIssue, input: unknown): Problem[] {
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => error(path ? `${path}.${k}` : k, `unknown field "${k}"${path ? ` in ${path}` : ''} (check the spelling; see the field table in the README)`));
+    return issue.keys.map((k) => error(formatPath([...issue.path, k]), `unknown field "${shownKey(k)}"${path ? ` in ${path}` : ''} (check the spelling; see the field table in the README)`));
   }
+  if (issue.code === 'invalid_key') return issue.issues.map((i) => error(path, i.message));
   if (issue.code === 'invalid_type') {
     const got = valueAt(input, issue.path);
     if (got === undefined) return [error(path, `${path || 'value'} is required`)];
@@ -63,14 +98,26 @@ export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
   if (functionConfig === null || typeof functionConfig !== 'object' || Array.isArray(functionConfig)) {
     return { problems: [error('', `the functionConfig must be a ${KIND} (apiVersion ${API_VERSION}), got ${describe(functionConfig)}`)] };
   }
+  const size = sizeProblem((functionConfig as { spec?: unknown }).spec);
+  if (size) return { problems: [size] };
   const parsed = clusterSpecSchema.safeParse(functionConfig);
   if (!parsed.success) {
     const problems = dedupe(parsed.error.issues.flatMap((i) => issueToProblems(i, functionConfig)));
-    return { problems: [...problems, ...crossFieldProblemsDespite(functionConfig, parsed.error.issues, problems)] };
+    if (problems.length >= MAX_PROBLEMS) return { problems: capped(problems) };
+    return { problems: capped([...problems, ...crossFieldProblemsDespite(functionConfig, parsed.error.issues, problems)]) };
   }
   const model = resolve(parsed.data);
-  const problems = checkSpec(model);
+  const problems = capped(checkSpec(model));
   return { model, problems };
+}
+
+/** At most MAX_PROBLEMS problems, so no input makes the function write more than a screenful per problem. */
+export function capped(ps: Problem[]): Problem[] {
+  if (ps.length <= MAX_PROBLEMS) return ps;
+  const errors = ps.filter((p) => p.severity === 'error');
+  const first = (errors.length ? errors : ps).slice(0, MAX_PROBLEMS - 1);
+  const more = `${ps.length - first.length} more problems not shown; fix these first`;
+  return [...first, errors.length ? error('', more) : warning('', more)];
 }
 
 /**

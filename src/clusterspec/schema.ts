@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
+import { LIMITS as L, addressText, boundedList, boundedRecord, boundedString, dnsSubdomain, hostOrIPv4, kernelArg, labelValue, manifestURL, mirrorURL, nonEmpty, qualifiedName, REGISTRY_HOST } from './fields';
 
 /** One parse per process: zod's JIT (new Function per object schema) costs more than it saves here. */
 z.config({ jitless: true });
@@ -20,10 +21,8 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_CLUSTER_NAME = 40;
 
 const dnsLabel = (what: string, max: number) =>
-  z
-    .string()
+  boundedString(what, max)
     .min(1, { error: `${what} must not be empty` })
-    .max(max, { error: `${what} must be at most ${max} characters` })
     .regex(DNS_LABEL, {
       error: `${what} must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit`,
     });
@@ -35,19 +34,23 @@ const int = (min: number, max: number, what: string) =>
     .min(min, { error: `${what} must be at least ${min}` })
     .max(max, { error: `${what} must be at most ${max}` });
 
+/** A version number part: 0 to 999, no leading zeros (larger numbers are not real versions). */
+const NUM = '(0|[1-9][0-9]{0,2})';
 const version = (what: string) =>
-  z.string().regex(/^v\d+\.\d+\.\d+$/, { error: `${what} must look like v1.32.0 (a "v", then major.minor.patch)` });
+  boundedString(what, 16).regex(new RegExp(`^v${NUM}\\.${NUM}\\.${NUM}$`), {
+    error: `${what} must look like v1.32.0 (a "v", then major.minor.patch, each a number up to ${L.versionPart})`,
+  });
 
-const nonEmptyString = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
+const nonEmptyString = (what: string) => nonEmpty(what);
 
 /** IPv4 address; parsed and range-checked in check.ts (which knows the subnet). */
-const ip = (what: string) => nonEmptyString(what);
+const ip = (what: string) => addressText(what);
 
 /** A Talos strategic merge patch: a partial Talos machine config, written as YAML, not as a string. */
 const patch = z
   .record(z.string(), z.unknown())
   .describe('A Talos machine-config strategic merge patch, written as a YAML mapping (e.g. {machine: {sysctls: {...}}}).');
-const patches = z.array(patch).describe('Talos strategic merge patches, applied in order after the generated ones.');
+const patches = boundedList(patch, 'patches', L.patches).describe('Talos strategic merge patches, applied in order after the generated ones.');
 
 const proxmoxTemplate = z
   .strictObject({
@@ -69,27 +72,19 @@ const nicFields = {
 };
 
 const quantityOrPercent = z.union([
-  z.number().int().min(0),
-  z.string().regex(/^(100|[1-9]?[0-9])%$/, { error: 'must be a whole number or a percentage such as 25%' }),
+  z.number().int().min(0).max(100000),
+  boundedString('value', 4).regex(/^(100|[1-9]?[0-9])%$/, { error: 'must be a whole number or a percentage such as 25%' }),
 ]);
 
 const taint = z.strictObject({
-  key: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-    error: 'taint key must be a qualified name such as example.com/gpu',
-  }),
-  value: z.string().max(63).optional(),
+  key: qualifiedName('taint key'),
+  value: labelValue('taint value').optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], {
     error: 'taint effect must be NoSchedule, PreferNoSchedule or NoExecute',
   }),
 });
 
-const labels = z
-  .record(
-    z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-      error: 'label key must be a qualified name such as example.com/role',
-    }),
-    z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { error: 'label value must be at most 63 letters, digits, "-", "_" or "."' }).max(63),
-  )
+const labels = boundedRecord(qualifiedName('label key'), labelValue('label value'), 'labels', L.labels)
   .describe('Kubernetes node labels set by the kubelet (machine.nodeLabels).');
 
 const machineShape = {
@@ -99,10 +94,29 @@ const machineShape = {
   memoryMiB: int(512, 16777216, 'memoryMiB')
     .refine((m) => m % 8 === 0, { error: 'memoryMiB must be a multiple of 8 (Proxmox rejects other sizes)' })
     .describe('Memory in MiB (a multiple of 8).'),
-  allowedNodes: z.array(nonEmptyString('allowedNodes entry')).min(1).optional().describe('Proxmox nodes for these machines; defaults to proxmox.allowedNodes.'),
+  allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).optional().describe('Proxmox nodes for these machines; defaults to proxmox.allowedNodes.'),
   template: proxmoxTemplate.optional().describe('VM template for these machines; defaults to proxmox.template.'),
   patches: patches.optional(),
 };
+
+/**
+ * A Talos network device selector (v1alpha1 config NetworkDeviceSelector): at least one of its fields;
+ * every given field must match the link.
+ */
+const vipDeviceSelector = z
+  .strictObject({
+    busPath: nonEmptyString('vipDeviceSelector.busPath').optional(),
+    hardwareAddr: nonEmptyString('vipDeviceSelector.hardwareAddr').optional(),
+    permanentAddr: nonEmptyString('vipDeviceSelector.permanentAddr').optional(),
+    pciID: nonEmptyString('vipDeviceSelector.pciID').optional(),
+    driver: nonEmptyString('vipDeviceSelector.driver').optional(),
+    physical: z.boolean().optional(),
+  })
+  .refine((s) => Object.keys(s).length > 0, {
+    error: 'vipDeviceSelector must select something, e.g. {physical: true} or {busPath: "0000:00:12.0"}',
+    when: (payload) => payload.issues.length === 0, // not again when the only keys given were unknown ones
+  })
+  .meta({ minProperties: 1 });
 
 const healthCheck = z
   .strictObject({
@@ -129,7 +143,7 @@ export const workerPoolSchema = z
     allowedNodes: machineShape.allowedNodes,
     template: machineShape.template,
     labels: labels.optional(),
-    taints: z.array(taint).optional().describe('Node taints registered by the kubelet (machine.nodeTaints).'),
+    taints: boundedList(taint, 'taints', L.taints).optional().describe('Node taints registered by the kubelet (machine.nodeTaints).'),
     rollout: z
       .strictObject({
         maxSurge: quantityOrPercent.default(1).describe('Extra machines (and IPs) a rolling update may create.'),
@@ -156,15 +170,14 @@ export const clusterSpecBody = z
         name: dnsLabel('cluster name', MAX_CLUSTER_NAME).optional().describe(`Cluster name; defaults to metadata.name, else ${D.clusterName}.`),
         namespace: dnsLabel('namespace', 63).optional().describe('Namespace of every object; defaults to the cluster name.'),
         kubernetesVersion: version('kubernetesVersion').default(D.kubernetesVersion).describe('Kubernetes version, e.g. v1.32.0.'),
-        talosImage: nonEmptyString('talosImage')
-          .regex(/^[^\s:@]+(:[0-9]+)?(\/[^\s:@]+)*:v\d+\.\d+\.\d+[^\s]*$/, {
+        talosImage: nonEmpty('talosImage', L.image)
+          .regex(new RegExp(`^[^\\s:@]+(:[0-9]+)?(\\/[^\\s:@]+)*:v${NUM}\\.${NUM}\\.${NUM}([-+.@][^\\s]*)?$`), {
             error: 'talosImage must be an installer image with a Talos version tag, e.g. factory.talos.dev/nocloud-installer/<schematic>:v1.11.1',
           })
           .default(D.talosImage)
           .describe('Talos nocloud installer image (its tag is the Talos version).'),
-        talosVersion: z
-          .string()
-          .regex(/^v\d+\.\d+$/, { error: 'talosVersion must look like v1.11 (major.minor)' })
+        talosVersion: boundedString('talosVersion', 16)
+          .regex(new RegExp(`^v${NUM}\\.${NUM}$`), { error: `talosVersion must look like v1.11 (major.minor, each a number up to ${L.versionPart})` })
           .optional()
           .describe("Talos config version for CABPT; defaults to the image tag's major.minor."),
         profile: z
@@ -178,23 +191,22 @@ export const clusterSpecBody = z
             'Set by import-helm-values: this cluster was made by the cluster-chart Helm chart, so the objects that identify it keep the ' +
               "chart's names (ProxmoxCluster proxmox-cluster, TalosControlPlane talos-controlplane) and a live cluster is updated in place.",
           ),
-        podCIDRs: z.array(nonEmptyString('podCIDRs entry')).min(1).default([...DEFAULT_POD_CIDRS]).describe('Pod network CIDRs.'),
-        serviceCIDRs: z.array(nonEmptyString('serviceCIDRs entry')).min(1).default([...DEFAULT_SERVICE_CIDRS]).describe('Service network CIDRs.'),
+        podCIDRs: boundedList(addressText('podCIDRs entry'), 'podCIDRs', L.cidrs).min(1).default([...DEFAULT_POD_CIDRS]).describe('Pod network CIDRs.'),
+        serviceCIDRs: boundedList(addressText('serviceCIDRs entry'), 'serviceCIDRs', L.cidrs).min(1).default([...DEFAULT_SERVICE_CIDRS]).describe('Service network CIDRs.'),
       })
       .prefault({}),
     network: z
       .strictObject({
-        ipRanges: z
-          .array(nonEmptyString('ipRanges entry'))
+        ipRanges: boundedList(addressText('ipRanges entry'), 'ipRanges', L.ipRanges)
           .min(1, { error: 'ipRanges needs at least one range' })
           .default([...D.ipRanges])
           .describe('Machine addresses: single IPs, ranges a-b, or CIDRs.'),
         prefix: int(1, 32, 'prefix').default(D.prefix).describe('Prefix length of the machine network.'),
         gateway: ip('gateway').default(D.gateway).describe('Default gateway of the machine network.'),
-        dnsServers: z.array(ip('dnsServers entry')).min(1, { error: 'dnsServers needs at least one server' }).default([...D.dnsServers]),
+        dnsServers: boundedList(ip('dnsServers entry'), 'dnsServers', L.servers).min(1, { error: 'dnsServers needs at least one server' }).default([...D.dnsServers]),
         bastion: z
           .strictObject({
-            host: z.string().min(1).optional().describe('Bastion host name, added to the API server certificate.'),
+            host: hostOrIPv4('bastion.host').optional().describe('Bastion host name, added to the API server certificate.'),
             endpointIP: ip('bastion.endpointIP').optional().describe('Bastion IP, added to the API server certificate.'),
           })
           .default({ host: D.bastionHost, endpointIP: D.bastionEndpointIP })
@@ -212,26 +224,22 @@ export const clusterSpecBody = z
         allowedNodes: machineShape.allowedNodes,
         template: machineShape.template,
         maxSurge: z.union([z.literal(0), z.literal(1)], { error: 'controlPlane.maxSurge must be 0 or 1' }).default(1).describe('1: add a new control plane before removing an old one; 0: remove first.'),
-        vipDeviceSelector: z
-          .record(z.string(), z.union([z.string(), z.boolean()]))
+        vipDeviceSelector: vipDeviceSelector
           .default({ physical: true })
           .describe('Talos deviceSelector of the link that carries the endpoint VIP.'),
         patches: machineShape.patches,
       })
       .prefault({}),
-    workers: z
-      .array(workerPoolSchema)
-      .max(50)
+    workers: boundedList(workerPoolSchema, 'workers', 50)
       .prefault([{ name: D.worker.name }])
       .describe('Worker pools; [] for a control-plane-only cluster.'),
     proxmox: z
       .strictObject({
-        allowedNodes: z.array(nonEmptyString('allowedNodes entry')).min(1).default([...D.allowedNodes]).describe('Proxmox nodes VMs may be placed on.'),
+        allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).default([...D.allowedNodes]).describe('Proxmox nodes VMs may be placed on.'),
         template: proxmoxTemplate.default({ sourceNode: D.templateSourceNode, templateID: D.templateID }),
         vm: z
           .strictObject({
-            bootVolumeDevice: z
-              .string()
+            bootVolumeDevice: boundedString('bootVolumeDevice', 8)
               .regex(/^(virtio|scsi)([0-9]|1[0-5])$/, { error: 'bootVolumeDevice must be virtioN or scsiN (e.g. virtio0, scsi0)' })
               .default(D.bootVolumeDevice),
             bridge: nonEmptyString('bridge').default(D.bridge).describe('Proxmox bridge of net0.'),
@@ -242,23 +250,23 @@ export const clusterSpecBody = z
               .strictObject({
                 full: z.boolean().optional().describe('true: a full clone; false: a linked clone (needs a template on storage that supports them).'),
                 format: z.enum(['raw', 'qcow2', 'vmdk'], { error: 'clone.format must be raw, qcow2 or vmdk' }).optional().describe('Disk format of a full clone.'),
-                storage: nonEmptyString('clone.storage').optional().describe('Proxmox storage of a full clone (default: the template\'s).'),
+                storage: nonEmpty('clone.storage').optional().describe("Proxmox storage of a full clone (default: the template's)."),
               })
               .optional()
               .describe("How CAPMOX clones the VM template; unset fields take CAPMOX's defaults (a full clone in the template's format and storage)."),
-            extraNetworkDevices: z
-              .array(
-                z.strictObject({
-                  ...nicFields,
-                  ipPool: z
-                    .strictObject({
-                      kind: z.enum(['InClusterIPPool', 'GlobalInClusterIPPool'], { error: 'ipPool.kind must be InClusterIPPool or GlobalInClusterIPPool' }),
-                      name: dnsLabel('ipPool.name', 253),
-                    })
-                    .describe('The IPAM pool (created by you) that addresses this device.'),
-                }),
-              )
-              .max(7)
+            extraNetworkDevices: boundedList(
+              z.strictObject({
+                ...nicFields,
+                ipPool: z
+                  .strictObject({
+                    kind: z.enum(['InClusterIPPool', 'GlobalInClusterIPPool'], { error: 'ipPool.kind must be InClusterIPPool or GlobalInClusterIPPool' }),
+                    name: dnsSubdomain('ipPool.name'),
+                  })
+                  .describe('The IPAM pool (created by you) that addresses this device.'),
+              }),
+              'extraNetworkDevices',
+              7,
+            )
               .optional()
               .describe('More NICs: net1, net2, … on other bridges or VLANs, each addressed from an IPAM pool you create.'),
           })
@@ -272,7 +280,7 @@ export const clusterSpecBody = z
           .optional()
           .describe('How CAPMOX places VMs on Proxmox nodes (ProxmoxCluster.spec.schedulerHints).'),
         credentialsRef: z
-          .strictObject({ name: dnsLabel('credentialsRef.name', 253), namespace: dnsLabel('credentialsRef.namespace', 63).optional() })
+          .strictObject({ name: dnsSubdomain('credentialsRef.name'), namespace: dnsLabel('credentialsRef.namespace', 63).optional() })
           .optional()
           .describe('Secret with the Proxmox API token for this cluster (never the token itself); default: the provider-wide secret.'),
       })
@@ -281,42 +289,49 @@ export const clusterSpecBody = z
       .strictObject({
         cni: z.enum(['flannel', 'none'], { error: 'cni must be flannel or none' }).default('flannel').describe('none: install your own CNI (e.g. Cilium).'),
         kubeProxy: z.boolean().default(true).describe('false disables kube-proxy (for a CNI that replaces it).'),
-        ntpServers: z.array(nonEmptyString('ntpServers entry')).min(1).optional(),
-        registryMirrors: z.record(z.string(), z.array(z.url({ error: 'registry mirror endpoints must be URLs' })).min(1)).optional().describe('Registry host → mirror endpoint URLs.'),
-        kernelArgs: z.array(nonEmptyString('kernelArgs entry')).min(1).optional().describe('Extra kernel arguments given to the installer.'),
-        kernelModules: z
-          .array(
-            z.strictObject({
-              name: nonEmptyString('kernelModules entry name').describe('Module name, e.g. drbd.'),
-              parameters: z.array(nonEmptyString('module parameter')).min(1).optional().describe('Module parameters, e.g. usermode_helper=disabled.'),
-            }),
-          )
+        ntpServers: boundedList(hostOrIPv4('ntpServers entry'), 'ntpServers', L.servers).min(1).optional(),
+        registryMirrors: boundedRecord(
+          boundedString('registry host', L.dnsName + 6).regex(REGISTRY_HOST, { error: 'registry mirror keys must be a registry host such as docker.io or registry.example:5000 (or "*")' }),
+          boundedList(mirrorURL, 'registry mirror endpoints', L.endpoints).min(1),
+          'registryMirrors',
+          L.registries,
+        )
+          .optional()
+          .describe('Registry host → mirror endpoint URLs.'),
+        kernelArgs: boundedList(kernelArg, 'kernelArgs', L.kernelArgs).min(1).optional().describe('Extra kernel arguments given to the installer.'),
+        kernelModules: boundedList(
+          z.strictObject({
+            name: nonEmpty('kernelModules entry name').describe('Module name, e.g. drbd.'),
+            parameters: boundedList(nonEmpty('module parameter', L.kernelArg), 'module parameters', L.kernelArgs).min(1).optional().describe('Module parameters, e.g. usermode_helper=disabled.'),
+          }),
+          'kernelModules',
+          L.kernelModules,
+        )
           .min(1)
           .optional()
           .describe('Kernel modules loaded on every machine (machine.kernel.modules); the module must be in the image (a system extension).'),
-        sysctls: z
-          .record(nonEmptyString('sysctl name'), z.union([z.string(), z.number()]).transform(String))
+        sysctls: boundedRecord(nonEmpty('sysctl name'), z.union([boundedString('sysctl value', L.text), z.number()]).transform(String), 'sysctls', L.settings)
           .optional()
           .describe('Kernel parameters on every machine (machine.sysctls), e.g. vm.max_map_count: "262144".'),
-        kubeletExtraArgs: z
-          .record(nonEmptyString('kubelet flag name'), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+        kubeletExtraArgs: boundedRecord(nonEmpty('kubelet flag name'), z.union([boundedString('kubelet flag value', L.kernelArg), z.number(), z.boolean()]).transform(String), 'kubeletExtraArgs', L.settings)
           .optional()
           .describe('Extra kubelet flags on every machine (machine.kubelet.extraArgs), e.g. rotate-server-certificates: "true".'),
         externalCloudProvider: z
           .strictObject({
-            manifests: z.array(z.url({ error: 'externalCloudProvider manifests must be URLs' })).optional().describe('Manifests of the cloud controller manager, applied at bootstrap.'),
+            manifests: boundedList(manifestURL('externalCloudProvider manifests'), 'externalCloudProvider.manifests', L.manifests).optional().describe('Manifests of the cloud controller manager, applied at bootstrap.'),
           })
           .optional()
           .describe('Run Kubernetes with an external cloud provider (cluster.externalCloudProvider), e.g. the Talos cloud controller manager.'),
-        extraManifests: z
-          .array(z.url({ error: 'extraManifests entries must be URLs' }))
+        extraManifests: boundedList(manifestURL('extraManifests entries'), 'extraManifests', L.manifests)
           .min(1)
           .optional()
           .describe('Manifests the control plane applies at bootstrap (cluster.extraManifests), e.g. a CNI.'),
         talosAPIAccess: z
           .strictObject({
-            allowedRoles: z.array(nonEmptyString('allowedRoles entry')).min(1).describe('Talos roles workloads may get, e.g. os:reader.'),
-            allowedKubernetesNamespaces: z.array(nonEmptyString('allowedKubernetesNamespaces entry')).min(1).describe('Namespaces whose workloads may get them.'),
+            allowedRoles: boundedList(nonEmpty('allowedRoles entry'), 'allowedRoles', L.servers).min(1).describe('Talos roles workloads may get, e.g. os:reader.'),
+            allowedKubernetesNamespaces: boundedList(dnsLabel('allowedKubernetesNamespaces entry', 63), 'allowedKubernetesNamespaces', L.labels)
+              .min(1)
+              .describe('Namespaces whose workloads may get them.'),
           })
           .optional()
           .describe('Let workloads reach the Talos API with these roles (machine.features.kubernetesTalosAPIAccess, control planes).'),
@@ -331,8 +346,8 @@ export const clusterSpecSchema = z.looseObject({
   kind: z.literal(KIND, { error: `kind must be ${KIND}` }),
   metadata: z
     .looseObject({
-      name: z.string().optional(),
-      namespace: z.string().optional(),
+      name: dnsSubdomain('metadata.name').optional(),
+      namespace: dnsLabel('metadata.namespace', 63).optional(),
     })
     .prefault({}),
   spec: clusterSpecBody.prefault({}),

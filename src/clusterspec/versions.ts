@@ -46,6 +46,16 @@ export function talosVersionOfImage(image: string): string | undefined {
   return m ? `v${m[1]}.${m[2]}` : undefined;
 }
 
+/** A version as it may be echoed in a message: versions from earlier renders are unchecked text. */
+const shown = (v: string) => (v.length > 24 ? `${v.slice(0, 24)}…` : v);
+
+/** "v1.10 → v1.11 → v1.12", or for a long way only its ends and the count (messages stay short for any input). */
+function minorSteps(a: MinorVersion, b: MinorVersion): string {
+  const steps = b.minor - a.minor;
+  if (steps <= 6) return Array.from({ length: steps + 1 }, (_, i) => `v${a.major}.${a.minor + i}`).join(' → ');
+  return `v${a.major}.${a.minor} → v${a.major}.${a.minor + 1} → … → v${b.major}.${b.minor} (${steps} steps)`;
+}
+
 /**
  * Talos upgrades go one minor at a time (Talos docs, "Upgrading Talos Linux": upgrade through every
  * intermediate minor). Returns the problem, or undefined when the step is allowed.
@@ -54,10 +64,45 @@ export function talosUpgradeProblem(from: string, to: string): string | undefine
   const a = parseMinor(from);
   const b = parseMinor(to);
   if (!a || !b || a.major !== b.major) return undefined;
-  if (b.minor < a.minor) return `Talos ${from} → ${to} is a downgrade; Talos does not support downgrading a running cluster`;
+  if (b.minor < a.minor) return `Talos ${shown(from)} → ${shown(to)} is a downgrade; Talos does not support downgrading a running cluster`;
   if (b.minor > a.minor + 1) {
-    const path = Array.from({ length: b.minor - a.minor + 1 }, (_, i) => `v${a.major}.${a.minor + i}`).join(' → ');
-    return `Talos ${from} → ${to} skips a minor version; upgrade one minor at a time: ${path} (commit and roll out each step)`;
+    return `Talos ${shown(from)} → ${shown(to)} skips a minor version; upgrade one minor at a time: ${minorSteps(a, b)} (commit and roll out each step)`;
   }
   return undefined;
 }
+
+export type UpgradeProblem = { severity: 'error' | 'warning'; message: string };
+
+/**
+ * Kubernetes upgrades go one minor at a time and never back (Kubernetes version skew policy: the API
+ * server may be at most one minor ahead of the others during an upgrade; downgrades are unsupported).
+ * A patch downgrade within a minor is possible and only warned about.
+ */
+export function kubernetesUpgradeProblem(from: string, to: string): UpgradeProblem | undefined {
+  const a = parseMinor(from);
+  const b = parseMinor(to);
+  if (!a || !b || a.major !== b.major) return undefined;
+  if (b.minor < a.minor) {
+    return {
+      severity: 'error',
+      message: `Kubernetes ${shown(from)} → ${shown(to)} is a downgrade, which Kubernetes does not support; keep v${a.major}.${a.minor} (going back means restoring an etcd snapshot)`,
+    };
+  }
+  if (b.minor > a.minor + 1) {
+    return {
+      severity: 'error',
+      message: `Kubernetes ${shown(from)} → ${shown(to)} skips a minor version; upgrade one minor at a time: ${minorSteps(a, b)} (commit and roll out each step)`,
+    };
+  }
+  const pa = patchOf(from);
+  const pb = patchOf(to);
+  if (b.minor === a.minor && pa !== undefined && pb !== undefined && pb < pa) {
+    return { severity: 'warning', message: `Kubernetes ${shown(from)} → ${shown(to)} is a patch downgrade: every machine is replaced with the older patch release` };
+  }
+  return undefined;
+}
+
+const patchOf = (v: string) => {
+  const m = /^v?\d+\.\d+\.(\d+)/.exec(v);
+  return m ? Number(m[1]) : undefined;
+};

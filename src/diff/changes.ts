@@ -28,6 +28,34 @@ function poolName(md: Obj): string {
   return String(md.metadata.name).slice(cluster.length + 1) || md.metadata.name;
 }
 
+/** The API profile a rendered set was made with, read from its Cluster (or machine templates). */
+function profileOf(objs: Obj[]): 'legacy' | 'current' | undefined {
+  const versions = objs.filter((o) => o?.kind === 'Cluster' || o?.kind === 'ProxmoxMachineTemplate').map((o) => o.apiVersion);
+  if (versions.some((v) => v === 'cluster.x-k8s.io/v1beta2' || v === 'infrastructure.cluster.x-k8s.io/v1alpha2')) return 'current';
+  if (versions.some((v) => v === 'cluster.x-k8s.io/v1beta1' || v === 'infrastructure.cluster.x-k8s.io/v1alpha1')) return 'legacy';
+  return undefined;
+}
+
+const PROFILE_APIS = { legacy: { capi: 'v1beta1', capmox: 'v1alpha1' }, current: { capi: 'v1beta2', capmox: 'v1alpha2' } } as const;
+const PROFILE_NEEDS = { legacy: 'CAPMOX ≤ v0.7 serves it', current: 'the management cluster must run CAPI ≥ v1.11 and CAPMOX ≥ v0.8 first' } as const;
+
+/** A spec without the API-version parts of its references, so two profiles' renderings compare by content. */
+function withoutApiVersions(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutApiVersions);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'apiVersion' && k !== 'apiGroup').map(([k, x]) => [k, withoutApiVersions(x)]));
+  return v;
+}
+
+/** The NICs of a machine template's network in one shape for both profiles: net0 first, then the extra devices. */
+function nics(network: Obj | undefined): unknown {
+  if (!network || typeof network !== 'object') return network;
+  const pool = (r: Obj | undefined) => (r ? `${r.kind}/${r.name}` : undefined);
+  const nic = (d: Obj, name: string, ref?: Obj) => ({ name, bridge: d?.bridge, model: d?.model, vlan: d?.vlan, mtu: d?.mtu, ipPool: pool(ref) });
+  if (Array.isArray(network.networkDevices)) return network.networkDevices.map((d: Obj) => nic(d, d?.name, Array.isArray(d?.ipPoolRef) ? d.ipPoolRef[0] : undefined));
+  if (network.default) return [nic(network.default, 'net0'), ...(Array.isArray(network.additionalDevices) ? network.additionalDevices : []).map((d: Obj) => nic(d, d?.name, d?.ipv4PoolRef))];
+  return network;
+}
+
 /** The pieces of a machine template or config that differ, named for a reader. */
 function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
   if (!oldT || !newT) return 'new template';
@@ -35,12 +63,13 @@ function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
   const b = newT.spec?.template?.spec ?? {};
   const parts: string[] = [];
   const say = (label: string, x: unknown, y: unknown) => !same(x, y) && parts.push(`${label} ${fmt(x)} → ${fmt(y)}`);
+  if (oldT.apiVersion !== newT.apiVersion) parts.push(`API ${fmt(oldT.apiVersion).split('/').at(-1)} → ${fmt(newT.apiVersion).split('/').at(-1)}`);
   if (newT.kind === 'ProxmoxMachineTemplate') {
     say('cores', a.numCores, b.numCores);
     say('sockets', a.numSockets, b.numSockets);
     say('memory MiB', a.memoryMiB, b.memoryMiB);
     say('disk GB', a.disks?.bootVolume?.sizeGb, b.disks?.bootVolume?.sizeGb);
-    say('network', a.network, b.network);
+    say('network', nics(a.network), nics(b.network));
     say('VM template', [a.sourceNode, a.templateID], [b.sourceNode, b.templateID]);
     say('allowed nodes', a.allowedNodes, b.allowedNodes);
     say('clone', [a.full, a.format, a.storage], [b.full, b.format, b.storage]);
@@ -66,11 +95,21 @@ function talosConfigDelta(a: Obj | undefined, b: Obj | undefined): string | unde
 
 /** The Talos installer image a config's strategic patches install (machine.install.image). */
 function installImage(config: Obj | undefined): string | undefined {
-  for (const p of (config?.strategicPatches ?? []) as string[]) {
-    const image = (parse(p) as Obj | null)?.machine?.install?.image;
+  const patches = config?.strategicPatches;
+  for (const p of Array.isArray(patches) ? patches : []) {
+    const image = typeof p === 'string' ? (parsed(p) as Obj | null)?.machine?.install?.image : undefined;
     if (typeof image === 'string') return image;
   }
   return undefined;
+}
+
+/** A patch string from a rendered file, which may hold anything: unparseable (or an alias bomb) reads as nothing. */
+function parsed(text: string): unknown {
+  try {
+    return parse(text, { maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
 }
 
 /** "Talos image …:v1.11.1 → …:v1.11.5" when the installer image differs, else undefined. */
@@ -82,12 +121,26 @@ function imageChange(a: Obj | undefined, b: Obj | undefined): string | undefined
   return tag(x) !== tag(y) && x.slice(0, x.lastIndexOf(':')) === y.slice(0, y.lastIndexOf(':')) ? `Talos image ${tag(x)} → ${tag(y)}` : `Talos image ${x} → ${y}`;
 }
 
-const fmt = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** A value for a change line, at most 120 characters (values come from files that may hold anything). */
+function fmt(v: unknown): string {
+  const text = v === undefined ? '(none)' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
 
 export function describeChanges(oldObjs: Obj[], newObjs: Obj[]): Change[] {
   const before = byKey(oldObjs);
   const after = byKey(newObjs);
   const out: Change[] = [];
+  const fromProfile = profileOf(oldObjs);
+  const toProfile = profileOf(newObjs);
+  const profileSwitch = fromProfile && toProfile && fromProfile !== toProfile;
+  if (profileSwitch) {
+    out.push({
+      subject: 'cluster',
+      text: `API profile ${fromProfile} → ${toProfile} (CAPI ${PROFILE_APIS[fromProfile].capi} → ${PROFILE_APIS[toProfile].capi}, CAPMOX ${PROFILE_APIS[fromProfile].capmox} → ${PROFILE_APIS[toProfile].capmox}): every machine template is re-created in the new API version, so every machine rolls; ${PROFILE_NEEDS[toProfile]}`,
+      rolls: 0,
+    });
+  }
 
   const oldTcp = oldObjs.find((o) => o.kind === 'TalosControlPlane');
   const newTcp = newObjs.find((o) => o.kind === 'TalosControlPlane');
@@ -143,16 +196,18 @@ export function describeChanges(oldObjs: Obj[], newObjs: Obj[]): Change[] {
     for (const o of newObjs.filter((x) => x.kind === kind)) {
       const old = before.get(`${kind}/${o.metadata.name}`);
       if (!old) out.push({ subject: kind, text: `${o.metadata.name} added`, rolls: 0 });
-      else if (!same(old.spec, o.spec)) {
+      else if (old.apiVersion !== o.apiVersion && (kind === 'MachineHealthCheck' || same(withoutApiVersions(old.spec), withoutApiVersions(o.spec)))) {
+        out.push({ subject: kind, text: `${fmt(o.metadata.name)} rewritten as ${fmt(o.apiVersion)}, same settings (API profile switch; no roll by itself)`, rolls: 0 });
+      } else if (!same(old.spec, o.spec)) {
         const note = kind === 'ProxmoxCluster' ? ' (IP pool, DNS or placement: applies to machines created from now on)' : kind === 'Cluster' ? ' (no machine rolls)' : '';
-        out.push({ subject: kind, text: `${o.metadata.name} changed: ${describeSettingChanges(settingChanges(old.spec, o.spec))}${note}`, rolls: 0 });
+        out.push({ subject: kind, text: `${fmt(o.metadata.name)} changed: ${describeSettingChanges(settingChanges(old.spec, o.spec))}${note}`, rolls: 0 });
       }
     }
   }
   out.push(...leavingTheRender(oldObjs, after));
   const adopted = oldObjs.filter((o) => o.metadata?.labels?.[MANAGED_BY_LABEL] !== GENERATOR && after.has(key(o)) && !TEMPLATE_KINDS.has(o.kind));
   if (adopted.length) {
-    out.unshift({ subject: 'adopted in place', text: `${adopted.map(key).join(', ')} (same kind and name: updated, never recreated)`, rolls: 0 });
+    out.unshift({ subject: 'adopted in place', text: `${listed(adopted)} (same kind and name: updated, never recreated)`, rolls: 0 });
     if (!out.some((c) => c.subject === 'deleted' || c.text.startsWith('removed:'))) out.push({ subject: 'deleted', text: 'nothing', rolls: 0 });
   }
   return out;
@@ -161,6 +216,11 @@ export function describeChanges(oldObjs: Obj[], newObjs: Obj[]): Change[] {
 /** Kinds of the immutable templates machines are created from: a superseded one is pruned, and no machine goes with it. */
 const TEMPLATE_KINDS = new Set(['ProxmoxMachineTemplate', 'TalosConfigTemplate']);
 const key = (o: Obj) => `${o.kind}/${o.metadata?.name}`;
+/** Objects by kind/name for a change line: each name shortened, at most 12, then how many more. */
+const listed = (objs: Obj[]) => {
+  const shown = objs.slice(0, 12).map((o) => fmt(key(o)));
+  return objs.length > 12 ? `${shown.join(', ')} and ${objs.length - 12} more` : shown.join(', ');
+};
 
 /**
  * Every old object the new render no longer has: superseded templates (harmless: machines are cloned from
@@ -179,10 +239,10 @@ function leavingTheRender(oldObjs: Obj[], after: Map<string, Obj>): Change[] {
       continue;
     }
     const machinesGo = o.kind === 'Cluster' || o.kind === 'ProxmoxCluster' || o.kind === 'TalosControlPlane';
-    out.push({ subject: 'deleted', text: `${key(o)}${machinesGo ? ': a pruning apply deletes it, and with it machines of the cluster' : ''}`, rolls: 0 });
+    out.push({ subject: 'deleted', text: `${fmt(key(o))}${machinesGo ? ': a pruning apply deletes it, and with it machines of the cluster' : ''}`, rolls: 0 });
   }
   if (templates.length) {
-    out.push({ subject: 'superseded templates', text: `${templates.map(key).join(', ')} leave the render (pruned; no machine is deleted with them)`, rolls: 0 });
+    out.push({ subject: 'superseded templates', text: `${listed(templates)} leave the render (pruned; no machine is deleted with them)`, rolls: 0 });
   }
   return out;
 }

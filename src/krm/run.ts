@@ -5,7 +5,7 @@
  */
 import { readResourceList, writeResourceList, InputError, type InputItem } from './resourceList';
 import { formatResult, hasErrors, type Result, type ResourceRef } from '../results';
-import { generate } from '../generate';
+import { generate, type PreviousVersions } from '../generate';
 import { GENERATED_FROM_ANNOTATION, generatedFrom, type K8sObject } from '../resources/meta';
 
 export const PATH_ANNOTATION = 'internal.config.kubernetes.io/path';
@@ -29,7 +29,7 @@ export function runKRM(input: string): RunOutput {
     return { stdout: writeResourceList('config.kubernetes.io/v1', [], [], [r]), stderr: `${formatResult(r)}\n`, exitCode: 1 };
   }
   const configPath = typeof list.functionConfig === 'object' && list.functionConfig ? configFile(list.functionConfig) : undefined;
-  const { objects, results, model } = generate(list.functionConfig, { configFile: configPath, previousTalosVersion: (owner) => previousTalosVersion(list.items, owner) });
+  const { objects, results, model } = generate(list.functionConfig, { configFile: configPath, previousVersions: (owner) => previousVersions(list.items, owner) });
   const failed = hasErrors(results);
   const mine = model && generatedFrom(model.ref);
   const kept = (failed || !mine ? list.items : list.items.filter((i) => i.annotation(GENERATED_FROM_ANNOTATION) !== mine)).filter((i) => !isKustomizeConfigEcho(i, list.functionConfig));
@@ -57,14 +57,15 @@ function isKustomizeConfigEcho(item: InputItem, fc: unknown): boolean {
 }
 
 /**
- * The Talos version this ClusterSpec's cluster was rendered with last time, when a previous render is in
- * the input (kpt packages keep it; a kustomize generator sees only its functionConfig).
+ * The Talos and Kubernetes versions this ClusterSpec's cluster was rendered with last time, when a previous
+ * render is in the input (kpt packages keep it; a kustomize generator sees only its functionConfig).
  */
-function previousTalosVersion(items: InputItem[], owner: ResourceRef): string | undefined {
+function previousVersions(items: InputItem[], owner: ResourceRef): PreviousVersions | undefined {
   const mine = generatedFrom(owner);
   const tcp = items.find((i) => i.get(['kind']) === 'TalosControlPlane' && i.annotation(GENERATED_FROM_ANNOTATION) === mine);
-  const v = tcp?.get(['spec', 'controlPlaneConfig', 'controlplane', 'talosVersion']);
-  return typeof v === 'string' ? v : undefined;
+  if (!tcp) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { talosVersion: text(tcp.get(['spec', 'controlPlaneConfig', 'controlplane', 'talosVersion'])), kubernetesVersion: text(tcp.get(['spec', 'version'])) };
 }
 
 function configFile(fc: object): string | undefined {

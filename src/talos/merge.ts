@@ -25,7 +25,7 @@ export function mergePatches(patches: unknown): Obj {
   return patches.reduce<Obj>((acc, p) => {
     let doc: unknown;
     try {
-      doc = typeof p === 'string' ? parse(p) : undefined;
+      doc = typeof p === 'string' ? parse(p, { maxAliasCount: 100 }) : undefined;
     } catch {
       return acc;
     }
@@ -66,7 +66,7 @@ const show = (v: string) => (v.length > 60 ? `${v.slice(0, 57)}...` : v);
 /** "a → b", "x added", "y removed", at most `max` of them, then how many more. */
 export function describeSettingChanges(changes: SettingChange[], max = 6): string {
   const say = (c: SettingChange) =>
-    c.before === undefined ? `${c.path} ${show(c.after!)} added` : c.after === undefined ? `${c.path} removed` : `${c.path} ${show(c.before)} → ${show(c.after)}`;
+    c.before === undefined ? `${show(c.path)} ${show(c.after!)} added` : c.after === undefined ? `${show(c.path)} removed` : `${show(c.path)} ${show(c.before)} → ${show(c.after)}`;
   const shown = changes.slice(0, max).map(say);
   return changes.length > max ? `${shown.join(', ')} and ${changes.length - max} more` : shown.join(', ');
 }
