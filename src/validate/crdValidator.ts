@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYAML } from 'yaml';
 import { celEnv, parse as parseCel, plan, type CelInput } from '@bufbuild/cel';
-import { sourceDir, type CrdSource } from './pinned';
+import { sourceDir, MissingCrds, missingCrdsMessage, type CrdSource } from './pinned';
 
 type Schema = Record<string, any>;
 
@@ -85,9 +85,8 @@ export class CrdValidator {
     this.ajv.addFormat('byte', true);
     for (const src of sources) {
       const dir = sourceDir(src, root);
-      if (!existsSync(dir)) throw new Error(`CRDs of ${src.repo} ${src.tag} not found at ${dir}: set CRD_DIR to a folder with <repo>/<tag>/*.yaml`);
-      const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-      if (!files.length) throw new Error(`no CRD files in ${dir}`);
+      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')) : [];
+      if (!files.length) throw new MissingCrds(missingCrdsMessage(src, dir));
       for (const f of files) this.load(join(dir, f));
     }
   }
