@@ -14,7 +14,14 @@ export function importHelmValuesCommand(text: string) {
     return { stdout: '', stderr: '[error] the values file must be a mapping of chart values\n', exitCode: 1 };
   }
   const { clusterSpec, warnings } = importHelmValues(values);
-  const header = '# yaml-language-server: $schema=https://capi-proxmox-talos.dev/schema/v1alpha1/clusterspec.schema.json\n# Imported from cluster-chart values: only values that differ from the chart defaults are listed.\n';
+  const header = [
+    '# yaml-language-server: $schema=clusterspec.schema.json',
+    '# (for editors: write that file beside this one with `capi-proxmox-talos schema > clusterspec.schema.json`)',
+    '# Imported from cluster-chart values: only values that differ from the chart defaults are listed, except',
+    '# that bastion and proxmox.template are written whole when one of their fields differs (each is defaulted',
+    '# as a whole).',
+    '',
+  ].join('\n');
   const problems = generate(clusterSpec).results.filter((r) => r.severity !== 'info');
   const stderr = [...warnings.map((w) => `[warning] ${w}\n`), ...problems.map((p) => `${formatResult(p)}\n`)].join('');
   return { stdout: header + toYAML(clusterSpec), stderr, exitCode: problems.some((p) => p.severity === 'error') ? 1 : 0 };
