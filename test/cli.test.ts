@@ -165,3 +165,14 @@ describe('npm run validate (dist/validate.cjs)', () => {
     expect(r.status).toBe(0);
   });
 });
+
+test('examples/flux/render.sh --help explains itself and renders nothing; an unknown argument is refused', () => {
+  const script = join(REPO, 'examples', 'flux', 'render.sh');
+  const env = { KUSTOMIZE: '/bin/false' }; // a render attempt would fail
+  const h = run('bash', [script, '--help'], { env });
+  expect(h.status).toBe(0);
+  expect(h.stdout).toMatch(/^Usage: render.sh \[--check\]\n/);
+  const bad = run('bash', [script, '--chek'], { env });
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/^render.sh: unknown argument --chek\n/);
+});
