@@ -13,7 +13,7 @@
  * with the reason. A documented command with no entry in PLAN, or an entry no document has, fails the
  * first test: the documents and this test cannot drift apart.
  */
-import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -127,6 +127,7 @@ describe('the documented commands, run from a fresh clone', () => {
     mkdirSync(bin);
     expectOk(runBlock(block('git clone <repository-url> capi-proxmox-talos && cd capi-proxmox-talos'), work));
   }, 300_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true })); // a clone with its own .tools and dist
 
   test('getting-started: the clone builds, installs the function and kustomize, and writes the schema', () => {
     expect(run(join(bin, 'capi-proxmox-talos'), ['--version'], { env }).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
