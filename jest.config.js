@@ -4,6 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 120000,
-  // e2e tests shell out to kpt/kustomize on the built bundle; two cores, keep parallelism modest.
-  maxWorkers: 2,
+  // Once per run, before any suite: build dist/ if stale, check tools and CRDs (one line if missing).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // One worker per core: the suites are independent (each works in its own temp dirs), and the slow
+  // ones (property, cli, e2e) are CPU-bound, so more workers than cores only adds switching.
+  maxWorkers: require('node:os').availableParallelism(),
 };

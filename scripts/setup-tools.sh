@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the pinned tools the end-to-end tests drive into .tools/bin (git-ignored). Cached: a second
-# run costs nothing. kpt is not installed here: the tests use the machine's /usr/bin/kpt (or $KPT).
+# Installs the pinned tools the end-to-end tests drive into .tools/bin (git-ignored), and the providers'
+# CRDs into .tools/crds (from their Go modules, pinned in providers/go.mod). Cached: a second run costs
+# nothing. kpt is not installed here: the tests use the machine's /usr/bin/kpt (or $KPT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KUSTOMIZE_VERSION=v5.8.1
@@ -12,6 +13,23 @@ if [ ! -x "$BIN/kustomize" ] || ! "$BIN/kustomize" version 2>/dev/null | grep -q
   echo "setup-tools: building kustomize ${KUSTOMIZE_VERSION} into .tools/bin (about a minute, once)" >&2
   GOBIN="$BIN" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@${KUSTOMIZE_VERSION}"
 fi
+
+# Provider CRDs: each module of providers/go.mod from the Go module proxy (go mod download verifies it
+# against sum.golang.org), its CRD folder linked as .tools/crds/<repository>/<version> for the validator.
+CRDS="$PWD/.tools/crds"
+command -v go >/dev/null || { echo "setup-tools: Go is needed to fetch the provider CRDs (go mod download)" >&2; exit 1; }
+while read -r mod ver crds; do
+  link="$CRDS/${mod##*/}/$ver"
+  [ -d "$link" ] && continue
+  dir="$(cd / && GOFLAGS= go mod download -json "$mod@$ver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  if [ -z "$dir" ] || [ ! -d "$dir/$crds" ]; then
+    echo "setup-tools: could not fetch the CRDs of $mod $ver from the Go module proxy (go mod download -json $mod@$ver)" >&2
+    exit 1
+  fi
+  mkdir -p "$(dirname "$link")"
+  ln -sfn "$dir/$crds" "$link"
+  echo "setup-tools: CRDs of $mod $ver -> .tools/crds/${mod##*/}/$ver" >&2
+done < <(sed -n 's|^[[:space:]]*\([^ /][^ ]*\) \(v[^ ]*\) // crds: \(.*\)$|\1 \2 \3|p' providers/go.mod)
 
 KPT="${KPT:-/usr/bin/kpt}"
 if [ ! -x "$KPT" ]; then

@@ -8,6 +8,17 @@ import { runKRM } from './krm/run';
 
 const VERSION = process.env.CPT_VERSION_OVERRIDE ?? '0.1.0';
 
+/** What a failed read means, in words (the system call's code is kept in brackets for searching). */
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'it is a directory, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  EAGAIN: 'standard input is not ready (non-blocking)',
+};
+
 function readInput(file: string): string {
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -17,7 +28,9 @@ function readInput(file: string): string {
   }
 }
 
-function finish(out: { stdout: string; stderr: string; exitCode: number }): never {
+type Out = { stdout: string; stderr: string; exitCode: number };
+
+function finish(out: Out): never {
   if (out.stdout) process.stdout.write(out.stdout);
   if (out.stderr) process.stderr.write(out.stderr);
   process.exitCode = out.exitCode;
@@ -25,36 +38,64 @@ function finish(out: { stdout: string; stderr: string; exitCode: number }): neve
   return undefined as never;
 }
 
-function main(argv: string[]): void {
+const COMMANDS: Record<string, { args: number; usage: string; run: (args: string[]) => Out }> = {
+  render: { args: 1, usage: 'render takes one FILE', run: ([f]) => require('./cli/render').render(readInput(f), f) },
+  diff: { args: 2, usage: 'diff takes two files: OLD NEW', run: ([a, b]) => require('./cli/diff').diffCommand(readInput(a), readInput(b)) },
+  'import-helm-values': { args: 1, usage: 'import-helm-values takes one values file', run: ([f]) => require('./cli/importHelm').importHelmValuesCommand(readInput(f)) },
+  schema: { args: 0, usage: 'schema takes no arguments', run: () => ({ stdout: `${JSON.stringify(require('./clusterspec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 }) },
+};
+
+const isHelp = (a: string) => a === '--help' || a === '-h';
+
+function help(topic?: string): Out {
+  const { HELP, COMMAND_HELP } = require('./cli/help');
+  if (topic === undefined) return { stdout: HELP, stderr: '', exitCode: 0 };
+  if (COMMAND_HELP[topic]) return { stdout: COMMAND_HELP[topic], stderr: '', exitCode: 0 };
+  return usageError(unknownCommand(topic));
+}
+
+function unknownCommand(cmd: string): string {
+  const meant: string | undefined = require('./suggest').closest(cmd, [...Object.keys(COMMANDS), 'help']);
+  return `unknown command "${cmd}"${meant ? `; did you mean "${meant}"?` : ''}`;
+}
+
+const usageError = (msg: string, cmd?: string): Out => ({
+  stdout: '',
+  stderr: `[error] ${msg}\nRun capi-proxmox-talos ${cmd ? `${cmd} ` : ''}--help for usage.\n`,
+  exitCode: 2,
+});
+
+function main(argv: string[]): Out {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined) return finish(runKRM(readInput('-')));
-  if (cmd === '--help' || cmd === '-h' || cmd === 'help') return finish({ stdout: require('./cli/help').HELP, stderr: '', exitCode: 0 });
-  if (cmd === '--version') return finish({ stdout: `${VERSION}\n`, stderr: '', exitCode: 0 });
-  const usage = (msg: string) => finish({ stdout: '', stderr: `${msg}\nRun capi-proxmox-talos --help for usage.\n`, exitCode: 2 });
-  switch (cmd) {
-    case 'render':
-      if (rest.length !== 1) return usage('render takes one FILE');
-      return finish(require('./cli/render').render(readInput(rest[0]), rest[0]));
-    case 'diff':
-      if (rest.length !== 2) return usage('diff takes two files: OLD NEW');
-      return finish(require('./cli/diff').diffCommand(readInput(rest[0]), readInput(rest[1])));
-    case 'import-helm-values':
-      if (rest.length !== 1) return usage('import-helm-values takes one values file');
-      return finish(require('./cli/importHelm').importHelmValuesCommand(readInput(rest[0])));
-    case 'schema':
-      return finish({ stdout: `${JSON.stringify(require('./clusterspec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 });
-    default:
-      return usage(`unknown command "${cmd}"`);
+  if (cmd === undefined) {
+    if (process.stdin.isTTY) {
+      const note = 'capi-proxmox-talos reads a KRM ResourceList on standard input (that is how kpt and kustomize run it), and standard input is a terminal.\nTo render a ClusterSpec file: capi-proxmox-talos render FILE\n\n';
+      return { stdout: '', stderr: note + require('./cli/help').HELP, exitCode: 2 };
+    }
+    return runKRM(readInput('-'));
   }
+  if (isHelp(cmd)) return help();
+  if (cmd === '--version') return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };
+  if (cmd === 'help') return rest.length > 1 ? usageError('help takes at most one COMMAND', 'help') : help(rest[0]);
+  const command = COMMANDS[cmd];
+  if (!command) return usageError(unknownCommand(cmd));
+  if (rest.some(isHelp)) return help(cmd);
+  const option = rest.find((a) => a.startsWith('-') && a !== '-');
+  if (option) return usageError(`${cmd}: unknown option ${option}`, cmd);
+  if (rest.length !== command.args) return usageError(command.usage, cmd);
+  return command.run(rest);
 }
 
 try {
-  main(process.argv.slice(2));
+  finish(main(process.argv.slice(2)));
 } catch (e) {
   const err = e as NodeJS.ErrnoException;
   // A failed system call (no such file, a directory, no permission, an unreadable device) is an I/O
   // problem the user can fix. Anything else is our bug, reported without a stack trace unless CPT_DEBUG is set.
-  const msg = err.syscall && err.code ? `cannot read ${err.path ?? 'input'}: ${err.code}` : `internal error: ${err.message} (please report it; set CPT_DEBUG=1 for details)`;
+  const msg =
+    err.syscall && err.code
+      ? `cannot read ${err.path ?? 'input'}: ${READ_ERRORS[err.code] ?? err.message.replace(/^\w+: /, '')} (${err.code})`
+      : `internal error: ${err.message} (please report it; set CPT_DEBUG=1 for details)`;
   process.stderr.write(`[error] ${msg}\n`);
   if (process.env.CPT_DEBUG) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;

@@ -32,6 +32,42 @@ test('render accepts a ResourceList file too, and - for stdin', () => {
   expect(r.stdout).toContain('name: lab-gpu');
 });
 
+describe.each([
+  ['render', /^Usage: capi-proxmox-talos render FILE\n/],
+  ['diff', /^Usage: capi-proxmox-talos diff OLD NEW\n/],
+  ['import-helm-values', /^Usage: capi-proxmox-talos import-helm-values VALUES\n/],
+  ['schema', /^Usage: capi-proxmox-talos schema\n/],
+])('%s has its own help', (cmd, usage) => {
+  test.each([[[cmd, '--help']], [[cmd, '-h']], [['help', cmd]], [[cmd, 'some-file.yaml', '--help']]])('%p prints it, reads nothing, exit 0', (args) => {
+    const r = run(BIN, args);
+    expect(r.stdout).toMatch(usage);
+    expect(r.stdout).toMatch(/\nExample:\n/);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+test('help without a command is the overview, which lists every command', () => {
+  const r = run(BIN, ['help']);
+  expect(r.status).toBe(0);
+  for (const c of ['render FILE', 'diff OLD NEW', 'import-helm-values VALUES', 'schema', 'help [COMMAND]']) expect(r.stdout).toContain(`capi-proxmox-talos ${c}`);
+});
+
+test('the bare command at a terminal explains itself instead of waiting for input', () => {
+  // `script` gives the process a terminal on stdin, as a user typing the bare command has.
+  const r = run('script', ['-qec', BIN, '/dev/null'], { input: '' });
+  expect(r.stdout).toMatch(/reads a KRM ResourceList on standard input .* standard input is a terminal/);
+  expect(r.stdout).toMatch(/render FILE/);
+  expect(r.status).toBe(2);
+});
+
+test('a ResourceList without a functionConfig says what is missing and where it comes from', () => {
+  const r = run(BIN, [], { input: 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n' });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/no functionConfig: expected a ClusterSpec .*configPath:.*--fn-config.*generators:/);
+  expect(r.stderr).not.toMatch(/undefined/);
+});
+
 test('--help documents the commands and the functionConfig', () => {
   const r = run(BIN, ['--help']);
   expect(r.status).toBe(0);
@@ -42,7 +78,9 @@ test('--help documents the commands and the functionConfig', () => {
 test('a file that is not YAML is one line with its position, for render and diff alike', () => {
   const r = run(BIN, ['render', '-'], { input: 'a: 1\nb: [x\n' });
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/^\[error\] -: not valid YAML: .* at line 3, column 1\n$/);
+  expect(r.stderr).toMatch(/^\[error\] -: not valid YAML: .* at the end of the input \(line 2\): is a bracket or quote left open\?\n$/);
+  const indent = run(BIN, ['render', '-'], { input: 'spec:\n  network:\n    gateway: 192.168.4.1\n   prefix: 24\n' });
+  expect(indent.stderr).toMatch(/^\[error\] -: not valid YAML: All mapping items must start at the same column at line 4, column 4\n$/);
   const d = run(BIN, ['diff', '-', 'functionconfig.yaml'], { input: 'a: [x\n' });
   expect(d.status).toBe(1);
   expect(d.stdout).toBe(''); // no "everything was added" listing against an unreadable side
@@ -52,8 +90,12 @@ test('a file that is not YAML is one line with its position, for render and diff
 test.each([
   [['render'], /render takes one FILE/, 2],
   [['frobnicate'], /unknown command "frobnicate"/, 2],
-  [['render', '/nonexistent.yaml'], /cannot read \/nonexistent.yaml: ENOENT/, 1],
-  [['render', '/tmp'], /cannot read \/tmp: EISDIR/, 1],
+  [['render', '/nonexistent.yaml'], /^\[error\] cannot read \/nonexistent.yaml: no such file or directory \(ENOENT\)\n$/, 1],
+  [['render', '/tmp'], /^\[error\] cannot read \/tmp: it is a directory, not a file \(EISDIR\)\n$/, 1],
+  [['rendr', 'x.yaml'], /^\[error\] unknown command "rendr"; did you mean "render"\?\n/, 2],
+  [['help', 'dif'], /unknown command "dif"; did you mean "diff"\?/, 2],
+  [['render', '--frobnicate', 'x.yaml'], /render: unknown option --frobnicate\nRun capi-proxmox-talos render --help/, 2],
+  [['schema', 'extra'], /schema takes no arguments/, 2],
 ])('usage and file errors are one clear line: %p', (args, message, code) => {
   const r = run(BIN, args as string[]);
   expect(r.status).toBe(code);
@@ -62,7 +104,7 @@ test.each([
 });
 
 test.each([
-  ['not YAML', 'apiVersion: v1\nitems: [unclosed\n', /^\[error\] the input is not valid YAML: .* at line 3, column 1\n$/],
+  ['not YAML', 'apiVersion: v1\nitems: [unclosed\n', /^\[error\] the input is not valid YAML: .* at the end of the input \(line 2\)/],
   ['not a ResourceList', 'apiVersion: v1\nkind: ConfigMap\n', /must be a ResourceList/],
   ['two documents', 'a: 1\n---\nb: 2\n', /one ResourceList document/],
 ])('malformed stdin (%s) is an error result, not a crash', (_n, input, message) => {
@@ -73,7 +115,7 @@ test.each([
 });
 
 const broken: [string, unknown, RegExp][] = [
-  ['typo', { contolPlane: {} }, /unknown field "contolPlane"/],
+  ['typo', { contolPlane: {} }, /unknown field "contolPlane" in spec; did you mean "controlPlane"\?/],
   ['endpoint in range', { controlPlane: { endpointIP: '192.168.4.101' } }, /lies inside/],
   ['gateway outside', { network: { gateway: '10.0.0.1' } }, /not inside the machine network/],
   ['too few IPs', { workers: [{ name: 'w', replicas: 10 }] }, /usable addresses/],
@@ -105,10 +147,32 @@ describe('npm run validate (dist/validate.cjs)', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/\[error\] ProxmoxMachineTemplate\/cluster09-control-plane-\w+: \/spec\/template\/spec\/disks\/bootVolume\/sizeGb must be >= 5/);
   });
+  test('--help explains it; a missing file or CRD folder is one line, not a stack trace', () => {
+    const h = run('node', [VALIDATE, '--help']);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: npm run validate -- \[--profile current\|legacy\] FILE/);
+    const missing = run('node', [VALIDATE, 'nothere.yaml']);
+    expect(missing.stderr).toBe('[error] cannot read nothere.yaml: no such file\n');
+    expect(missing.status).toBe(1);
+    const noCrds = run('node', [VALIDATE, 'examples/flux/rendered/cluster09.yaml'], { env: { CRD_DIR: '/nonexistent' } });
+    expect(noCrds.stderr).toMatch(/^\[error\] no CRDs of cluster-api v1.14.2 in \/nonexistent\/cluster-api\/v1.14.2 \(CRD_DIR is set[^\n]*\n$/);
+    expect(noCrds.status).toBe(1);
+  });
   test('picks the legacy installation for CAPMOX v1alpha1 objects', () => {
     const legacy = run(BIN, ['render', '-'], { input: golden('legacy', 'input.yaml') });
     const r = run('node', [VALIDATE, '-'], { input: legacy.stdout });
     expect(r.stdout).toMatch(/CAPMOX v0.7.7.*0 problems/);
     expect(r.status).toBe(0);
   });
+});
+
+test('examples/flux/render.sh --help explains itself and renders nothing; an unknown argument is refused', () => {
+  const script = join(REPO, 'examples', 'flux', 'render.sh');
+  const env = { KUSTOMIZE: '/bin/false' }; // a render attempt would fail
+  const h = run('bash', [script, '--help'], { env });
+  expect(h.status).toBe(0);
+  expect(h.stdout).toMatch(/^Usage: render.sh \[--check\]\n/);
+  const bad = run('bash', [script, '--chek'], { env });
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/^render.sh: unknown argument --chek\n/);
 });

@@ -88,6 +88,7 @@ test('a broken spec fails the render with our message, and no file changes', () 
   const shown = r.stdout + r.stderr;
   expect(shown).toMatch(/\[error\] capi-proxmox-talos.dev\/v1alpha1\/ClusterSpec\/cluster09 spec.controlPlane.endpointIP: endpointIP 192.168.4.105 lies inside/);
   expect(shown).not.toMatch(/at \w+ \(.*\.js:\d+/); // no stack trace
+  expect(shown.match(/lies inside/g)).toHaveLength(1); // kpt lists the results; no second copy from stderr
   expect(changes(pkg)).toBe('');
 });
 

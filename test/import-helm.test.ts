@@ -298,7 +298,7 @@ test('diff through the binary with the chart render as OLD', () => {
 test('a values file that is not YAML, or not a mapping, is one clear line', () => {
   const bad = run(BIN, ['import-helm-values', '-'], { input: 'cluster:\n  name: [x\n' });
   expect(bad.status).toBe(1);
-  expect(bad.stderr).toMatch(/^\[error\] the values file is not valid YAML: .* at line 3, column 1\n$/);
+  expect(bad.stderr).toMatch(/^\[error\] the values file is not valid YAML: .* at the end of the input \(line 2\): is a bracket or quote left open\?\n$/);
   const list = run(BIN, ['import-helm-values', '-'], { input: '- a\n- b\n' });
   expect(list.status).toBe(1);
   expect(list.stderr).toBe('[error] the values file must be a mapping of chart values\n');

@@ -6,7 +6,9 @@ import { renderObjects } from './support/render';
 import { validatorFor } from '../src/validate/crdValidator';
 import { validateObjects } from '../src/validate';
 import { updateProblems } from '../src/validate/webhookRules';
-import { PINNED, PROFILE_TARGETS } from '../src/validate/pinned';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PINNED, PROFILE_TARGETS, missingCrds } from '../src/validate/pinned';
 
 const current = PROFILE_TARGETS.current[0].sources;
 const legacy = PROFILE_TARGETS.legacy[0].sources;
@@ -65,8 +67,18 @@ test('transition rules use the old object when one is given', () => {
   expect(updateProblems(old, changed).join('\n')).toMatch(/immutable/);
 });
 
-test('missing CRDs fail loudly', () => {
-  expect(() => validatorFor([{ repo: 'cluster-api', tag: 'v0.0.0' }])).toThrow(/not found at .*CRD_DIR/);
+test('missing CRDs fail loudly, in one line that says what to do', () => {
+  expect(() => validatorFor([{ repo: 'cluster-api', tag: 'v0.0.0', from: 'go' }])).toThrow(/^no CRDs of cluster-api v0.0.0 in .*: run `bash scripts\/setup-tools.sh`[^\n]*$/);
+  expect(() => validatorFor([{ repo: 'cluster-api-provider-proxmox', tag: 'v0.0.1', from: 'shared' }])).toThrow(/shared\/crds.*not serve this release/);
+  expect(missingCrds()).toEqual([]);
+});
+
+test('the Go-module CRD sources are exactly the modules pinned in providers/go.mod', () => {
+  const gomod = readFileSync(join(__dirname, '..', 'providers', 'go.mod'), 'utf8');
+  const required = [...gomod.matchAll(/^\s+(\S+) (v\S+) \/\/ crds: \S+$/gm)].map((m) => `${m[1].split('/').pop()}@${m[2]}`).sort();
+  const fromGo = Object.values(PINNED).filter((s) => s.from === 'go').map((s) => `${s.repo}@${s.tag}`).sort();
+  expect(required).toEqual(fromGo);
+  expect(required).toEqual(['cluster-api-bootstrap-provider-talos@v0.6.12', 'cluster-api-control-plane-provider-talos@v0.5.13', 'cluster-api-provider-proxmox@v0.9.0', 'cluster-api@v1.14.2']);
 });
 
 test('every pinned release has CRDs on disk', () => {

@@ -10,6 +10,7 @@ Usage:
   capi-proxmox-talos import-helm-values VALUES
                                          turn a cluster-chart values.yaml into a ClusterSpec
   capi-proxmox-talos schema              print the ClusterSpec JSON Schema
+  capi-proxmox-talos help [COMMAND]      this text, or a command's (also: COMMAND --help)
   capi-proxmox-talos --help | --version
 
 As a KRM function (kpt fn eval/render, kustomize generators:) the functionConfig is:
@@ -37,3 +38,48 @@ Examples:
   kpt fn eval . --exec capi-proxmox-talos --fn-config cluster.yaml
   kustomize build --enable-alpha-plugins --enable-exec .   # with the ClusterSpec under generators:
 `;
+
+/** Each command's own help: `capi-proxmox-talos COMMAND --help` and `capi-proxmox-talos help COMMAND`. */
+export const COMMAND_HELP: Record<string, string> = {
+  render: `Usage: capi-proxmox-talos render FILE
+
+Prints every object of the cluster as a multi-document YAML stream on stdout, without KRM annotations.
+FILE is a ClusterSpec, or a ResourceList holding one as its functionConfig; - reads standard input.
+Problems are printed on stderr, one line each with the field path, and the exit code is 1; on success
+a summary line ([info]) goes to stderr.
+
+Example:
+  capi-proxmox-talos render functionconfig.yaml > cluster09.yaml
+`,
+  diff: `Usage: capi-proxmox-talos diff OLD NEW
+
+Explains what changing OLD into NEW does to a live cluster: which objects change, which machines roll
+(and how: surge, free IPs needed), what only scales. OLD and NEW are each a ClusterSpec, a ResourceList
+holding one, or rendered manifests; - reads standard input (for one of them). Talos upgrades that skip
+a minor version are an error. Exit code 0, or 1 when either side has errors.
+
+Example:
+  git show HEAD:clusters/lab/cluster.yaml > old.yaml && capi-proxmox-talos diff old.yaml clusters/lab/cluster.yaml
+`,
+  'import-helm-values': `Usage: capi-proxmox-talos import-helm-values VALUES
+
+Turns a cluster-chart values.yaml into a ClusterSpec (printed on stdout) with profile: legacy, the API
+versions the chart emitted. Values equal to the chart's defaults are left out (an empty spec renders the
+chart's default cluster); keys it does not know are reported on stderr.
+
+Example:
+  capi-proxmox-talos import-helm-values values.yaml > cluster.yaml
+`,
+  schema: `Usage: capi-proxmox-talos schema
+
+Prints the ClusterSpec JSON Schema (the same as schema/clusterspec.schema.json in the repository), for
+editors: save it and point a \`# yaml-language-server: $schema=...\` line at the file.
+
+Example:
+  capi-proxmox-talos schema > clusterspec.schema.json
+`,
+  help: `Usage: capi-proxmox-talos help [COMMAND]
+
+Prints the overview, or the help of COMMAND (render, diff, import-helm-values, schema).
+`,
+};

@@ -11,7 +11,6 @@ import { STRINGIFY_OPTIONS, toDocument } from '../yaml/write';
 import { generate } from '../generate';
 import { formatResult } from '../results';
 
-const SCHEMA_LINE = '# yaml-language-server: $schema=https://capi-proxmox-talos.dev/schema/v1alpha1/clusterspec.schema.json';
 
 /** Puts `comment` on the line before the key at `path` (a dotted spec path). */
 function commentKey(doc: Document, path: string, comment: string) {
@@ -36,7 +35,8 @@ export function importHelmValuesCommand(text: string) {
   const doc = toDocument(clusterSpec);
   for (const [path, comment] of Object.entries(FROM_CHART_TEMPLATES)) commentKey(doc, path, comment);
   const header = [
-    SCHEMA_LINE,
+    '# yaml-language-server: $schema=clusterspec.schema.json',
+    '# (for editors: write that file beside this one with `capi-proxmox-talos schema > clusterspec.schema.json`)',
     `# Imported from cluster-chart values (chart ${CHART_VERSION}): every value is written out; keys the values file`,
     `# left out have chart ${CHART_VERSION}'s defaults (for another chart version, import \`helm get values RELEASE --all\`).`,
     ...(corrections.length ? ['# Corrected where the chart renders something wrong:', ...corrections.map((c) => `#   - ${c}`)] : []),

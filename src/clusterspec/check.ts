@@ -176,7 +176,7 @@ function checkVersions(m: Model): Problem[] {
     out.push(
       warning(
         talosPath,
-        `Talos ${m.talosVersion} is not in this generator's support table (src/spec/versions.ts); check that it supports Kubernetes ${m.cluster.kubernetesVersion}`,
+        `Talos ${m.talosVersion} is not in this generator's support table (src/clusterspec/versions.ts); check that it supports Kubernetes ${m.cluster.kubernetesVersion}`,
       ),
     );
   }

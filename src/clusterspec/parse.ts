@@ -7,6 +7,7 @@ import { clusterSpecSchema, type Spec, type ClusterSpecDoc, API_VERSION, KIND } 
 import { CHART_DEFAULTS } from './defaults';
 import { talosVersionOfImage } from './versions';
 import { checkSpec } from './check';
+import { meantFields, withHints } from './hints';
 import { error, warning, type Problem, type ResourceRef } from '../results';
 
 /** The ClusterSpec after defaulting, with the values derived from other fields filled in. */
@@ -95,6 +96,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Parses and checks a functionConfig. */
 export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
+  if (functionConfig === undefined) {
+    return { problems: [error('', `no functionConfig: expected a ${KIND} (apiVersion ${API_VERSION}); with kpt name it in the Kptfile (configPath:) or pass --fn-config, with kustomize list the ${KIND} file under generators:`)] };
+  }
   if (functionConfig === null || typeof functionConfig !== 'object' || Array.isArray(functionConfig)) {
     return { problems: [error('', `the functionConfig must be a ${KIND} (apiVersion ${API_VERSION}), got ${describe(functionConfig)}`)] };
   }
@@ -102,9 +106,12 @@ export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
   if (size) return { problems: [size] };
   const parsed = clusterSpecSchema.safeParse(functionConfig);
   if (!parsed.success) {
-    const problems = dedupe(parsed.error.issues.flatMap((i) => issueToProblems(i, functionConfig)));
+    const problems = dedupe(parsed.error.issues.flatMap((i) => withHints(issueToProblems(i, functionConfig), i, valueAt(functionConfig, i.path))));
     if (problems.length >= MAX_PROBLEMS) return { problems: capped(problems) };
-    return { problems: capped([...problems, ...crossFieldProblemsDespite(functionConfig, parsed.error.issues, problems)]) };
+    // A mistyped key's intended field was defaulted, not set: no cross-field verdict on it (replicsa: 3
+    // must not also warn about a single control plane).
+    const untrusted = [...problems, ...meantFields(parsed.error.issues).map((path) => error(path, ''))];
+    return { problems: capped([...problems, ...crossFieldProblemsDespite(functionConfig, parsed.error.issues, untrusted)]) };
   }
   const model = resolve(parsed.data);
   const problems = capped(checkSpec(model));

@@ -1,6 +1,7 @@
 /**
  * Which Kubernetes minors each Talos minor supports.
- * Source: the Talos support matrix pages (talos.dev/v1.7 … v1.12 "introduction/support-matrix"),
+ * Source: the Talos support matrix pages (talos.dev/v1.7 … v1.12 "introduction/support-matrix"; v1.13:
+ * docs.siderolabs.com/talos/v1.13/getting-started/support-matrix, Kubernetes 1.36 down to 1.31),
  * read 2026-11. A Talos minor missing here gets a warning, not an error: update this table.
  */
 export const TALOS_KUBERNETES_SUPPORT: Record<string, { min: string; max: string }> = {
@@ -10,6 +11,7 @@ export const TALOS_KUBERNETES_SUPPORT: Record<string, { min: string; max: string
   'v1.10': { min: '1.28', max: '1.33' },
   'v1.11': { min: '1.29', max: '1.34' },
   'v1.12': { min: '1.30', max: '1.35' },
+  'v1.13': { min: '1.31', max: '1.36' },
 };
 
 /** Oldest Talos minor we generate config for (nodeTaints, deviceSelector and hostname.source need ≥ 1.7). */

@@ -34,7 +34,11 @@ export function runKRM(input: string): RunOutput {
   const mine = model && generatedFrom(model.ref);
   const kept = (failed || !mine ? list.items : list.items.filter((i) => i.annotation(GENERATED_FROM_ANNOTATION) !== mine)).filter((i) => !isKustomizeConfigEcho(i, list.functionConfig));
   const placed = failed ? [] : objects.map((o, i) => withPath(o, outputPath(model!.name), i));
-  const stderr = results.filter((r) => r.severity !== 'info').map((r) => `${formatResult(r)}\n`).join('');
+  // kustomize shows only stderr, so results are mirrored there; kpt shows the results list itself and
+  // would print each one twice. kpt marks the functionConfig it passes (render and eval, exec and image)
+  // with its sequence-indent annotation; kustomize (5.8) does not.
+  const underKpt = annotationOf(list.functionConfig, 'internal.config.kubernetes.io/seqindent') !== undefined;
+  const stderr = underKpt ? '' : results.filter((r) => r.severity !== 'info').map((r) => `${formatResult(r)}\n`).join('');
   return { stdout: writeResourceList(list.apiVersion, kept.map((i) => i.text), placed, results), stderr, exitCode: failed ? 1 : 0 };
 }
 
@@ -66,6 +70,10 @@ function previousVersions(items: InputItem[], owner: ResourceRef): PreviousVersi
   if (!tcp) return undefined;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return { talosVersion: text(tcp.get(['spec', 'controlPlaneConfig', 'controlplane', 'talosVersion'])), kubernetesVersion: text(tcp.get(['spec', 'version'])) };
+}
+
+function annotationOf(fc: unknown, key: string): unknown {
+  return (fc as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[key];
 }
 
 function configFile(fc: object): string | undefined {

@@ -2,8 +2,7 @@ import type { Model } from '../clusterspec/parse';
 import type { Profile } from './profile';
 import { meta, type K8sObject } from './meta';
 import { names } from '../naming/names';
-import { controlPlanePatches } from '../talos/patches';
-import { toYAML } from '../yaml/write';
+import { controlPlanePatches, patchText } from '../talos/patches';
 
 /**
  * The TalosControlPlane (CACPPT v1alpha3). `infrastructureTemplate` is a full ObjectReference that must
@@ -25,7 +24,7 @@ export function talosControlPlane(m: Model, p: Profile, machineTemplateName: str
           generateType: 'controlplane',
           talosVersion: m.talosVersion,
           hostname: { source: 'MachineName' },
-          strategicPatches: controlPlanePatches(m).map(toYAML),
+          strategicPatches: controlPlanePatches(m).map(patchText),
         },
       },
     },

@@ -6,8 +6,10 @@
  */
 import type { Model } from '../clusterspec/parse';
 import type { WorkerPool } from '../clusterspec/schema';
+import { vipDocuments, vipMachineNetwork, type Documents } from './network';
 
 export type Patch = Record<string, unknown>;
+export { Documents, patchText } from './network';
 
 /** Linux device of the boot volume as Talos sees it on Proxmox: virtioN → /dev/vdX, scsiN → /dev/sdX. */
 export function installDisk(bootVolumeDevice: string): string {
@@ -93,7 +95,7 @@ function controlPlane(m: Model): Patch {
   if (!m.talos.kubeProxy) cluster.proxy = { disabled: true };
   return {
     machine: {
-      network: { interfaces: [{ deviceSelector: m.controlPlane.vipDeviceSelector, dhcp: false, vip: { ip: m.controlPlane.endpointIP } }] },
+      ...(vipMachineNetwork(m) && { network: vipMachineNetwork(m) }),
       ...(sans.length && { certSANs: sans }),
     },
     ...(Object.keys(cluster).length && { cluster }),
@@ -114,10 +116,10 @@ function nodeIdentity(pool: WorkerPool): Patch | undefined {
   return Object.keys(machine).length ? { machine } : undefined;
 }
 
-const present = (ps: (Patch | undefined)[]): Patch[] => ps.filter((p): p is Patch => p !== undefined);
+const present = <T>(ps: (T | undefined)[]): T[] => ps.filter((p): p is T => p !== undefined);
 
-export function controlPlanePatches(m: Model): Patch[] {
-  return present([install(m), machineExtras(m), machineKernel(m), controlPlane(m), controlPlaneAddOns(m), ...(m.talos.patches ?? []), ...(m.controlPlane.patches ?? [])]);
+export function controlPlanePatches(m: Model): (Patch | Documents)[] {
+  return present<Patch | Documents>([install(m), machineExtras(m), machineKernel(m), controlPlane(m), controlPlaneAddOns(m), vipDocuments(m), ...(m.talos.patches ?? []), ...(m.controlPlane.patches ?? [])]);
 }
 
 export function workerPatches(m: Model, pool: WorkerPool): Patch[] {

@@ -14,13 +14,15 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYAML } from 'yaml';
 import { celEnv, parse as parseCel, plan, type CelInput } from '@bufbuild/cel';
-import { sourceDir, type CrdSource } from './pinned';
+import { sourceDir, MissingCrds, missingCrdsMessage, type CrdSource } from './pinned';
 
 type Schema = Record<string, any>;
 
 interface VersionEntry {
   schema: Schema;
-  validate: ValidateFunction;
+  /** Compiled on first use: most served versions of most CRDs in a release are never asked for. */
+  validate?: ValidateFunction;
+  key: string;
 }
 
 const OBJECT_META: Schema = {
@@ -69,45 +71,82 @@ export function toJSONSchema(s: Schema, atRoot = true): Schema {
   return out;
 }
 
+/**
+ * One ajv for every validator, and every compiled schema and parsed CRD file cached by file and version:
+ * installations that share a release (both `current` targets share CAPI, CAPMOX and CACPPT) compile its
+ * schemas once, and only those of the versions actually validated. Compiling is most of the validator's
+ * cost (ajv generates code for each schema), so this is what keeps the tests fast.
+ */
+let sharedAjv: Ajv | undefined;
+function ajv(): Ajv {
+  if (sharedAjv) return sharedAjv;
+  sharedAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true, code: { regExp: goRegExp as never } });
+  addFormats(sharedAjv);
+  sharedAjv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  sharedAjv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  sharedAjv.addFormat('byte', true);
+  return sharedAjv;
+}
+const compiled = new Map<string, ValidateFunction>();
+const parsedFiles = new Map<string, any>();
+
 /** Every CRD of the given releases, by `group/Kind` then version name. */
 export class CrdValidator {
   private byKind = new Map<string, Map<string, VersionEntry>>();
-  private ajv: Ajv;
+  /** CRD files indexed but not parsed yet, by `group/Kind`. */
+  private pending = new Map<string, string[]>();
   private celEnv = celEnv();
   private celPlans = new Map<string, (ctx: Record<string, CelInput>) => unknown>();
   readonly files: string[] = [];
 
   constructor(sources: CrdSource[], root?: string) {
-    this.ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, code: { regExp: goRegExp as never } });
-    addFormats(this.ajv);
-    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-    this.ajv.addFormat('byte', true);
     for (const src of sources) {
       const dir = sourceDir(src, root);
-      if (!existsSync(dir)) throw new Error(`CRDs of ${src.repo} ${src.tag} not found at ${dir}: set CRD_DIR to a folder with <repo>/<tag>/*.yaml`);
-      const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-      if (!files.length) throw new Error(`no CRD files in ${dir}`);
+      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')) : [];
+      if (!files.length) throw new MissingCrds(missingCrdsMessage(src, dir));
       for (const f of files) this.load(join(dir, f));
     }
   }
 
+  /**
+   * Indexes a CRD file by `group/Kind`, read from the text where controller-gen writes them (`spec.group`,
+   * `spec.names.kind`), and parses it only when an object of that kind is validated: parsing every CRD
+   * of CAPI (ClusterClass alone is 350 kB) costs more than the validation itself. A file laid out
+   * otherwise is parsed at once.
+   */
   private load(file: string) {
-    const crd = parseYAML(readFileSync(file, 'utf8'));
     this.files.push(file);
+    const text = readFileSync(file, 'utf8');
+    const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
+    const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
+    if (group && kind) this.pending.set(`${group}/${kind}`, [...(this.pending.get(`${group}/${kind}`) ?? []), file]);
+    else this.parse(file);
+  }
+
+  private parse(file: string) {
+    let crd = parsedFiles.get(file);
+    if (!crd) parsedFiles.set(file, (crd = parseYAML(readFileSync(file, 'utf8'))));
     const key = `${crd.spec.group}/${crd.spec.names.kind}`;
     const versions = this.byKind.get(key) ?? new Map();
     for (const v of crd.spec.versions) {
       if (!v.served) continue;
-      const schema = v.schema.openAPIV3Schema;
-      versions.set(v.name, { schema, validate: this.ajv.compile(toJSONSchema(schema)) });
+      versions.set(v.name, { schema: v.schema.openAPIV3Schema, key: `${file}#${v.name}` });
     }
     this.byKind.set(key, versions);
   }
 
+  private versionsOf(groupKind: string): Map<string, VersionEntry> | undefined {
+    const files = this.pending.get(groupKind);
+    if (files) {
+      this.pending.delete(groupKind);
+      files.forEach((f) => this.parse(f));
+    }
+    return this.byKind.get(groupKind);
+  }
+
   knows(apiVersion: string, kind: string): boolean {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    return this.byKind.get(`${group}/${kind}`)?.has(version) ?? false;
+    return this.versionsOf(`${group}/${kind}`)?.has(version) ?? false;
   }
 
   /** Problems with `obj` as the API server would report them; [] when it would accept it. */
@@ -115,12 +154,16 @@ export class CrdValidator {
     const where = `${obj?.kind}/${obj?.metadata?.name}`;
     const apiVersion: string = obj?.apiVersion ?? '';
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const versions = this.byKind.get(`${group}/${obj?.kind}`);
+    const versions = this.versionsOf(`${group}/${obj?.kind}`);
     if (!versions) return [`${where}: no CRD for kind ${obj?.kind} in group ${group}`];
     const entry = versions.get(version);
     if (!entry) return [`${where}: ${apiVersion} is not a served version of ${obj.kind} (served: ${[...versions.keys()].join(', ')})`];
     const data = structuredClone(obj);
     const errors: string[] = [];
+    if (!entry.validate) {
+      entry.validate = compiled.get(entry.key);
+      if (!entry.validate) compiled.set(entry.key, (entry.validate = ajv().compile(toJSONSchema(entry.schema))));
+    }
     if (!entry.validate(data)) {
       for (const e of entry.validate.errors ?? []) {
         const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}" (unknown field)` : '';
@@ -177,7 +220,7 @@ function toCel(v: unknown, schema: Schema | undefined): CelInput {
   return v as CelInput;
 }
 
-/** Loads and caches one validator per set of releases (loading compiles every schema: do it once). */
+/** Loads and caches one validator per set of releases. */
 const cache = new Map<string, CrdValidator>();
 export function validatorFor(sources: CrdSource[], root?: string): CrdValidator {
   const key = JSON.stringify([sources, root]);

@@ -3,7 +3,7 @@
  * check alone would pass objects the server or the controllers then reject. Sources:
  *  - CAPMOX internal/webhook/proxmoxcluster_webhook.go, proxmoxmachinetemplate_webhook.go (v0.9.0)
  *  - CAPI internal/webhooks/machinedeployment.go, cluster.go, machinehealthcheck.go (v1.14)
- *  - CACPPT api/v1alpha3/taloscontrolplane_webhook.go (v0.5.12)
+ *  - CACPPT api/v1alpha3/taloscontrolplane_webhook.go (v0.5.12; api/ is byte-identical in v0.5.13)
  * (../shared/reference/providers.md summarises them.)
  */
 import { parseIPv4, parseRange, contains } from '../clusterspec/network';

@@ -20,8 +20,9 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; input?: s
 /** A throw-away copy of an example package, as a git repository with everything committed. */
 export function packageCopy(example: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'cpt-'));
-  // .expected/ describes the package's test; kpt would read it as package content.
-  cpSync(join(REPO, 'examples', example), dir, { recursive: true, filter: (src) => !src.includes('/.expected') });
+  // Copied as it is in the repository, .expected/ included: the package's .krmignore keeps kpt from reading
+  // it as package content, and that must hold in the copy too. A generated/ left by a run in the repository is not copied.
+  cpSync(join(REPO, 'examples', example), dir, { recursive: true, filter: (src) => !src.includes('/generated') });
   git(dir, 'init', '-q');
   commitAll(dir);
   return dir;

@@ -1,0 +1,19 @@
+/** "Did you mean …?": the known word a mistyped one most likely meant (Levenshtein distance, fastest-levenshtein). */
+import { distance } from 'fastest-levenshtein';
+
+/**
+ * The candidate closest to `word`, or undefined when none is close enough to be a typo of it. A case-only
+ * difference always counts (memoryMib → memoryMiB); otherwise the distance may be 1 for words of up to 4
+ * characters, and about a third of the word's length beyond (replicsa → replicas, rendr → render).
+ */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const limit = word.length <= 4 ? 1 : Math.min(3, Math.ceil(word.length / 3));
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    if (c === word) continue;
+    const score = c.toLowerCase() === word.toLowerCase() ? 0 : distance(word.toLowerCase(), c.toLowerCase());
+    if (score < bestScore) [best, bestScore] = [c, score];
+  }
+  return best !== undefined && bestScore <= limit ? best : undefined;
+}
