@@ -38,20 +38,67 @@ export class PassThroughError extends Error {
 /**
  * The text of each kept item (indices into the input's items), ready to follow a `- ` at column 0 in an
  * `items:` sequence at column 0. Throws PassThroughError for an item that cannot go out unchanged.
+ *
+ * An item's own text means in the output what it meant in the input when every line moves left by the
+ * same amount (its `-` stood at that column, and every later line is deeper than the `-`), and every alias
+ * in it stands for a node in an item that goes out with its anchor: anchors between them in the input can
+ * only be fewer in the output, so each alias still finds the same one. Any other item is parsed back on its
+ * own: kept as it is if that means the same (it then needs no anchor elsewhere), else written afresh.
  */
 export function passThroughTexts(src: ItemSource, kept: number[]): string[] {
-  if (!kept.length) return [];
-  const verbatim = kept.map((i) => sourceText(src, i));
-  if (verbatim.every((t): t is string => t !== undefined) && meansTheSame(verbatim, kept.map((i) => src.values[i]))) return verbatim;
-  // Something did not survive as a whole: decide item by item, each standing alone (so it needs no anchor
-  // elsewhere; its own anchors then cannot change what a later item's alias means either).
-  return kept.map((i, k) => {
-    const own = verbatim[k];
-    if (own !== undefined && meansTheSame([own], [src.values[i]])) return own;
-    const fresh = reserialize(src, i);
-    if (meansTheSame([fresh], [src.values[i]])) return fresh;
-    throw new PassThroughError('this item cannot be passed through without changing what it says (write it without YAML tags or aliases)', i);
+  const { itemOf, aliasesIn } = membership(src);
+  const keptSet = new Set(kept);
+  const texts = new Map<number, string>();
+  const reserialised = new Set<number>();
+  // A %YAML or %TAG directive changes how the items' text reads; the output carries none.
+  const directives = src.doc.directives;
+  const plainDoc = !directives?.yaml.explicit && Object.keys(directives?.tags ?? {}).every((h) => h === '!' || h === '!!');
+  const candidates = new Map(kept.map((i) => [i, sourceText(src, i)]));
+  if (!plainDoc) for (const c of candidates.values()) if (c) c.uniform = false;
+  const safe = (i: number) => candidates.get(i)?.uniform === true && aliasesIn[i].every((a) => keptSet.has(itemOf.get(src.aliasTargets.get(a)!) ?? -1) && !reserialised.has(itemOf.get(src.aliasTargets.get(a)!)!));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const i of kept) {
+      if (reserialised.has(i) || (texts.has(i) && safe(i))) continue;
+      const own = candidates.get(i)?.text;
+      if (!texts.has(i) && safe(i)) {
+        texts.set(i, own!);
+        continue;
+      }
+      if (own !== undefined && meansTheSame([own], [src.values[i]])) {
+        texts.set(i, own); // stands alone: its aliases point into itself
+        candidates.set(i, { text: own, uniform: true });
+        aliasesIn[i] = aliasesIn[i].filter((a) => itemOf.get(src.aliasTargets.get(a)!) === i);
+        continue;
+      }
+      const fresh = reserialize(src, i);
+      if (!meansTheSame([fresh], [src.values[i]])) throw new PassThroughError('this item cannot be passed through without changing what it says (write it without YAML tags or aliases)', i);
+      texts.set(i, fresh);
+      reserialised.add(i); // its anchors are gone: items with aliases to it must be decided again
+      changed = true;
+    }
+  }
+  return kept.map((i) => texts.get(i)!);
+}
+
+/** Which item each node belongs to, and the aliases written in each item. */
+function membership(src: ItemSource): { itemOf: Map<unknown, number>; aliasesIn: Alias[][] } {
+  const itemOf = new Map<unknown, number>();
+  const aliasesIn: Alias[][] = [];
+  const walk = (node: unknown, i: number) => {
+    if (isAlias(node)) aliasesIn[i].push(node);
+    if (!node || typeof node !== 'object') return;
+    itemOf.set(node, i);
+    if (isPair(node)) {
+      walk(node.key, i);
+      walk(node.value, i);
+    } else if (isCollection(node)) for (const it of node.items) walk(it, i);
+  };
+  (src.seq?.items ?? []).forEach((node, i) => {
+    aliasesIn[i] = [];
+    walk(node, i);
   });
+  return { itemOf, aliasesIn };
 }
 
 /** Does `items:` with these texts parse to exactly these values? */
@@ -73,28 +120,29 @@ function meansTheSame(texts: string[], values: unknown[]): boolean {
 /**
  * The item's own text after its `- `, with every line moved left as far as its `-` stood from column 0,
  * so the item keeps its inner layout (anchors, tags and comments before the first key included).
- * Undefined for an item of a flow sequence that spans lines or carries properties.
+ * `uniform` when that move keeps every line's place relative to the others. Undefined for an item of
+ * a flow sequence that spans lines or carries properties.
  */
-function sourceText(src: ItemSource, index: number): string | undefined {
+function sourceText(src: ItemSource, index: number): { text: string; uniform: boolean } | undefined {
   const node = src.seq.items[index] as Node;
-  if (!node) return undefined;
-  if (!node.range) return undefined;
-  const token = (src.seq.srcToken as { type?: string; items?: { start: { type: string; offset: number }[] }[] } | undefined);
+  if (!node?.range) return undefined;
+  const token = src.seq.srcToken as { type?: string; items?: { start: { type: string; offset: number }[] }[] } | undefined;
   const dash = token?.type === 'block-seq' ? token.items?.[index]?.start.find((t) => t.type === 'seq-item-ind')?.offset : undefined;
   if (dash === undefined) {
     const text = src.source.slice(node.range[0], node.range[1]);
-    return text.includes('\n') || isAlias(node) || node.anchor || node.tag ? undefined : text;
+    return text.includes('\n') || isAlias(node) || node.anchor || node.tag ? undefined : { text, uniform: false };
   }
   const column = dash - (src.source.lastIndexOf('\n', dash - 1) + 1);
   // Drop only the final line break: more would cut the kept blank lines of a trailing `|+` block scalar.
   let text = src.source.slice(dash + 1, Math.max(node.range[1], dash + 1)).replace(/\n$/, '');
+  const separated = text === '' || text.startsWith(' ') || text.startsWith('\n');
   if (text.startsWith(' ')) text = text.slice(1);
-  if (column === 0) return text;
+  if (column === 0) return { text, uniform: separated };
+  const lines = text.split('\n');
+  const deeper = ' '.repeat(column + 1);
+  const uniform = separated && lines.every((l, i) => i === 0 || l === '' || l.startsWith(deeper));
   const strip = new RegExp(`^ {0,${column}}`);
-  return text
-    .split('\n')
-    .map((l, i) => (i === 0 ? l : l.replace(strip, '')))
-    .join('\n');
+  return { text: lines.map((l, i) => (i === 0 ? l : l.replace(strip, ''))).join('\n'), uniform };
 }
 
 /** The item written afresh by yaml from its nodes, aliases replaced by copies of what they stand for. */
