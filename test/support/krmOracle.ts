@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import type { RunOutput } from '../../src/krm/run';
 
-const READ = { version: '1.1', uniqueKeys: false } as const;
+const READ = { version: '1.1', uniqueKeys: false, logLevel: 'error' } as const;
 type Obj = Record<string, any>;
 
 /** The output ResourceList as data; throws (failing the test) when it is not one parseable YAML ResourceList. */
