@@ -2,7 +2,10 @@
  * A YAML stream (one or more `---` documents) as plain data, read the way kubectl reads manifests
  * (YAML 1.1), for the commands that take files: render, diff, validate.
  */
-import { parseAllDocuments, type YAMLError } from 'yaml';
+import { isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+
+/** A document with nothing in it (`---` alone, or only comments), as kubectl and kpt skip it. */
+export const isEmptyDocument = (d: Document) => d.contents === null || (isScalar(d.contents) && d.contents.value === null && !d.contents.tag && !d.contents.anchor && d.contents.source === '');
 
 /** One line: yaml's message and where in `source` it is, e.g. "… at line 2, column 1". */
 export function yamlErrorLine(e: YAMLError, source: string): string {
@@ -18,7 +21,7 @@ export type Documents = { values: unknown[]; error?: undefined } | { error: stri
 /** The non-empty documents of `text`, or the first parse error in the user's words. */
 export function readDocuments(text: string): Documents {
   const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, prettyErrors: false });
-  const list = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null);
+  const list = (Array.isArray(docs) ? docs : []).filter((d) => !isEmptyDocument(d));
   const bad = list.find((d) => d.errors.length);
   if (bad) return { error: yamlErrorLine(bad.errors[0], text) };
   return { values: list.map((d) => d.toJS({ maxAliasCount: 100 })) };

@@ -12,7 +12,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLSeq } from 'yaml';
 import { toYAML } from '../yaml/write';
-import { yamlErrorLine } from './documents';
+import { isEmptyDocument, yamlErrorLine } from './documents';
 import { checkShape, formatYamlPath, ShapeError, type Path } from './shape';
 import { passThroughTexts, PassThroughError, PARSE_OPTIONS, TO_JS, type ItemSource } from './passThrough';
 import type { ResourceRef, Result } from '../results';
@@ -50,7 +50,7 @@ export class InputError extends Error {
 /** Parses a ResourceList. Throws InputError (with a user-facing message) when it is not one. */
 export function readResourceList(source: string): ResourceList {
   const docs = parse(source);
-  const real = docs.filter((d) => d.contents !== null);
+  const real = docs.filter((d) => !isEmptyDocument(d));
   if (real.length !== 1) throw new InputError(real.length ? `expected one ResourceList document on standard input, found ${real.length}` : 'the input is empty: expected a ResourceList on standard input');
   const doc = real[0];
   if (doc.errors.length) throw new InputError(`the input is ${yamlErrorLine(doc.errors[0], source).replace(/Maximum call stack size exceeded/, 'nested too deeply')}`);

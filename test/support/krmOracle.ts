@@ -3,7 +3,7 @@
  * with yaml on its own, the output parsed back. Used by the hostile-input, property and fuzz tests.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { parseAllDocuments, parseDocument } from 'yaml';
+import { isMap, parseAllDocuments, parseDocument } from 'yaml';
 import type { RunOutput } from '../../src/krm/run';
 
 const READ = { version: '1.1', uniqueKeys: false, logLevel: 'error' } as const;
@@ -52,8 +52,8 @@ export function expectSoundAnswer(input: string, out: RunOutput): Obj {
     return rl;
   }
   if ((rl.results ?? []).some((r: Obj) => r.severity === 'error')) throw new Error('exit 0 with an error result');
-  const doc = parseDocument(input, READ);
-  const given = doc.toJS({ maxAliasCount: -1 }) as Obj;
+  const doc = parseAllDocuments(input, READ) as ReturnType<typeof parseDocument>[];
+  const given = doc.find((d) => isMap(d.contents))!.toJS({ maxAliasCount: -1 }) as Obj;
   const fc = given.functionConfig;
   const mine = `ClusterSpec/${fc?.metadata?.namespace ? `${fc.metadata.namespace}/` : ''}${fc?.metadata?.name ?? fc?.spec?.cluster?.name ?? 'cluster09'}`;
   const expected = ((given.items ?? []) as unknown[]).filter((i) => annotation(i, 'capi-proxmox-talos.dev/generated-from') !== mine && !isEcho(i, fc));
