@@ -176,7 +176,9 @@ describe('a missing or empty functionConfig is an error, not an empty render', (
     ['none', `${HEAD}items: []\n`],
     ['null', `${HEAD}items: []\nfunctionConfig: null\n`],
     ['an empty mapping', `${HEAD}items: []\nfunctionConfig: {}\n`],
-    ["kpt's placeholder when no --fn-config is given", `${HEAD}items: []\nfunctionConfig:\n  metadata:\n    name: function-input\n  data: {}\n`],
+    ['a mapping with no apiVersion or kind', `${HEAD}items: []\nfunctionConfig:\n  metadata:\n    name: x\n`],
+    // What kpt 1.0.0-beta.56 passes when no --fn-config is given (captured from a real run).
+    ["kpt's placeholder when no --fn-config is given", `${HEAD}items: []\nfunctionConfig:\n  metadata:\n    name: function-input\n  data: {}\n  kind: ConfigMap\n  apiVersion: v1\n`],
   ])('%s', (_, input) => {
     const { out, rl } = run(input);
     expect(out.exitCode).toBe(1);

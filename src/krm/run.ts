@@ -56,12 +56,15 @@ function answer(apiVersion: string, items: string[], objects: unknown[], all: Re
 
 /**
  * Without a ClusterSpec there is nothing to generate, and an empty answer would read as "this cluster has
- * no objects" (Flux and kpt would delete them). kpt passes a placeholder `{metadata: {name:
- * function-input}, data: {}}` when no config is given; kustomize never runs a generator whose file is empty.
+ * no objects" (Flux and kpt would delete them). kustomize never runs a generator whose file is empty;
+ * kpt, given no --fn-config, passes an empty ConfigMap named function-input (checked with kpt 1.0.0-beta.56).
  */
 function missingConfig(fc: unknown): string | undefined {
-  const o = fc as { apiVersion?: unknown; kind?: unknown } | null | undefined;
-  const got = o === undefined ? 'none' : o === null || (typeof o === 'object' && !Array.isArray(o) && Object.keys(o).length === 0) ? 'an empty one' : typeof o === 'object' && !Array.isArray(o) && o.apiVersion === undefined && o.kind === undefined ? 'one with no apiVersion or kind' : undefined;
+  const o = fc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; data?: unknown } | null | undefined;
+  const isMapping = typeof o === 'object' && o !== null && !Array.isArray(o);
+  const kptPlaceholder = isMapping && o.kind === 'ConfigMap' && o.metadata?.name === 'function-input' && (o.data === undefined || (typeof o.data === 'object' && o.data !== null && Object.keys(o.data).length === 0));
+  const got =
+    o === undefined || kptPlaceholder ? 'none' : o === null || (isMapping && Object.keys(o).length === 0) ? 'an empty one' : isMapping && o.apiVersion === undefined && o.kind === undefined ? 'one with no apiVersion or kind' : undefined;
   if (!got) return undefined;
   return `no ClusterSpec to render: this function takes a ClusterSpec (apiVersion ${API_VERSION}) as its functionConfig, got ${got} (kustomize: the generator file; kpt: configPath in the Kptfile, or --fn-config)`;
 }
