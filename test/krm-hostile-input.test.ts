@@ -6,6 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { runKRM } from '../src/krm/run';
+import { render } from '../src/cli/render';
+import { diffCommand } from '../src/cli/diff';
 import { expectSoundAnswer, parseAnswer } from './support/krmOracle';
 import { BIN } from './support/exec';
 
@@ -240,6 +242,15 @@ describe('bounded work and output', () => {
     expect(out.stderr.length).toBeLessThan(1_000_000);
     expect(out.stdout.length).toBeLessThan(1_000_000);
     expect(rl.results.at(-1).message).toMatch(/more problems not shown/);
+    // The CLI commands answer the same file as boundedly.
+    const [cli, cliMs] = cpuMillis(() => render(big, 'big.yaml'));
+    expect(cliMs).toBeLessThan(5000);
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stderr.length).toBeLessThan(1_000_000);
+    const [d, diffMs] = cpuMillis(() => diffCommand(big, big));
+    expect(diffMs).toBeLessThan(5000);
+    expect(d.exitCode).toBe(1);
+    expect(d.stderr.length).toBeLessThan(1_000_000);
   });
 });
 

@@ -5,7 +5,7 @@
 import { readDocuments } from '../krm/documents';
 import { generate } from '../generate';
 import { describeChanges } from '../diff/changes';
-import { formatResult, hasErrors, type Result } from '../results';
+import { boundResults, formatResult, hasErrors, type Result } from '../results';
 import { talosUpgradeProblem } from '../clusterspec/versions';
 import { KIND } from '../clusterspec/schema';
 
@@ -18,17 +18,19 @@ function load(text: string, label: string): { objects: Obj[]; results: Result[] 
   let where = 'document';
   if (values.length === 1 && isObj(values[0]) && values[0].kind === 'ResourceList') {
     const rl = values[0];
-    if (isObj(rl.functionConfig) && rl.functionConfig.kind === KIND) return generate(rl.functionConfig);
+    if (isObj(rl.functionConfig) && rl.functionConfig.kind === KIND) return bounded(generate(rl.functionConfig));
     if (rl.items !== undefined && rl.items !== null && !Array.isArray(rl.items)) return failed(`${label}: ResourceList.items must be a list`);
     values = (rl.items as unknown[] | null) ?? [];
     where = 'ResourceList item';
   }
-  if (values.length === 1 && isObj(values[0]) && values[0].kind === KIND) return generate(values[0]);
+  if (values.length === 1 && isObj(values[0]) && values[0].kind === KIND) return bounded(generate(values[0]));
   const bad = values.findIndex((v) => !isManifest(v));
   if (bad >= 0) return failed(`${label}: ${where} ${bad + 1} is not a Kubernetes object (a mapping with kind, metadata.name and, if present, a spec mapping); diff compares two ClusterSpecs or two rendered outputs`);
   return { objects: values as Obj[], results: [] };
 }
 
+/** A side's results, bounded like every answer (results.ts). */
+const bounded = (g: { objects: Obj[]; results: Result[] }) => ({ objects: g.objects, results: boundResults(g.results) });
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isManifest = (v: unknown) => isObj(v) && typeof v.kind === 'string' && isObj(v.metadata) && typeof v.metadata.name === 'string' && (v.spec === undefined || isObj(v.spec));
 const failed = (message: string) => ({ objects: [], results: [{ severity: 'error' as const, message }] });
