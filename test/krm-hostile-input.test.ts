@@ -140,6 +140,14 @@ describe('duplicate keys', () => {
     expect(e.message).toMatch(/duplicate key/);
   });
 
+  test('in a file given to render or diff: an error with its path, not the last one silently kept', () => {
+    const file = 'apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata: {name: c}\nspec:\n  controlPlane: {replicas: 3}\n  controlPlane: {replicas: 1}\n';
+    const r = render(file, 'cluster.yaml');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe('[error] cluster.yaml: spec.controlPlane: duplicate key "controlPlane": YAML would keep only the last one; remove or merge the other\n');
+    expect(diffCommand(file, file).stderr).toMatch(/^\[error\] OLD: spec.controlPlane: duplicate key/);
+  });
+
   test("inside a pass-through item: kept as written (the item's meaning is kpt's and kubectl's business)", () => {
     const { out } = run(list('- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data:\n    k: 1\n    k: 2\n'));
     expect(out.exitCode).toBe(0);
@@ -198,6 +206,14 @@ describe('bounded work and output', () => {
     const [e] = errorsOf(rl);
     expect(e.field.path).toMatch(/^spec\.a\d+(\[\d+\])?$/);
     expect(e.message).toMatch(/alias bomb/);
+  });
+
+  test('an alias bomb in a file given to render: an error with its path', () => {
+    const file = bombFC(20).replace('functionConfig:\n', '').replace(/^  /gm, '');
+    const [r, ms] = cpuMillis(() => render(file, 'cluster.yaml'));
+    expect(ms).toBeLessThan(5000);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^\[error\] cluster\.yaml: spec\.a\d+(\[\d+\])?: its YAML aliases expand to more than 1,000,000 nodes/);
   });
 
   test.each([3000, 300])('%i levels of block nesting in the functionConfig: an input error', (levels) => {
