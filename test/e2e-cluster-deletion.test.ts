@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 const readdir = (d: string) => readdirSync(d).sort();
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, KPT, KUSTOMIZE, REPO, commitAll, git, packageCopy, run } from './support/exec';
+import { BIN, KPT, KUSTOMIZE, REPO, changes, commitAll, git, packageCopy, run } from './support/exec';
 
 const env = { KUSTOMIZE };
 
@@ -26,6 +26,17 @@ const rendered = (dir: string) => join(dir, 'rendered', 'cluster09.yaml');
 const REFUSAL = /refusing to render rendered\/cluster09\.yaml: it would delete Cluster cluster09\/cluster09, which the previous render has .* --allow-cluster-deletion cluster09/;
 
 describe('what the tools do with an empty ClusterSpec', () => {
+  test('kpt fn render with an emptied configPath file fails in kpt itself (it never calls the function): nothing is written', () => {
+    const dir = packageCopy('kpt');
+    expect(run(KPT, ['fn', 'render', '--allow-exec', dir]).status).toBe(0);
+    commitAll(dir);
+    writeFileSync(join(dir, 'cluster.yaml'), '');
+    commitAll(dir);
+    const r = run(KPT, ['fn', 'render', '--allow-exec', dir]);
+    expect(r.status).not.toBe(0);
+    expect(changes(dir)).toBe('');
+  });
+
   test('kustomize does not run a generator whose file is empty: an empty build, exit 0 (hence the guard below)', () => {
     const dir = fluxRepo();
     writeFileSync(join(dir, 'clusters', 'cluster09', 'cluster.yaml'), '');
