@@ -3,8 +3,9 @@
  * Process edge: argv, stdin, stdout, stderr, exit code. Everything below it is a pure function.
  * Commands other than the KRM path are loaded on demand, so a function run pays only for what it uses.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readSync, writeSync } from 'node:fs';
 import { runKRM } from './krm/run';
+import { decodeUTF8 } from './utf8';
 
 const VERSION = process.env.CPT_VERSION_OVERRIDE ?? '0.1.0';
 
@@ -19,14 +20,66 @@ const READ_ERRORS: Record<string, string> = {
   EAGAIN: 'standard input is not ready (non-blocking)',
 };
 
-function readInput(file: string): string {
+class NotText extends Error {}
+
+/**
+ * All of standard input. readFileSync(0) gives up with EAGAIN when stdin is a non-blocking pipe with nothing
+ * in it yet (a parent that set O_NONBLOCK, or a slow writer): wait for it instead, as a blocking read would.
+ */
+function readStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 5);
+      continue;
+    }
+    if (n === 0) return Buffer.concat(chunks);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+}
+
+function readBytes(file: string): Buffer {
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    return file === '-' ? readStdin() : readFileSync(file);
   } catch (e) {
     (e as NodeJS.ErrnoException).path ??= file === '-' ? 'standard input' : file; // EISDIR, for one, names no path
     throw e;
   }
 }
+
+/** A file's text; bytes that are not UTF-8 are the user's to fix, not replaced. */
+function readInput(file: string): string {
+  const d = decodeUTF8(readBytes(file));
+  if (d.error !== undefined) throw new NotText(`${file === '-' ? 'standard input' : file}: ${d.error}`);
+  return d.text;
+}
+
+/**
+ * A reader that went away (`render … | head -1`) wants nothing more: end quietly. Any other failure to
+ * write (a full disk: ENOSPC) is one line on stderr and exit 1, never Node's stack trace.
+ */
+let writeFailed = false;
+function onWriteError(e: NodeJS.ErrnoException, name: string) {
+  if (writeFailed) return;
+  writeFailed = true;
+  if (e.code === 'EPIPE') process.exit();
+  if (name === 'standard output') {
+    try {
+      writeSync(2, `[error] cannot write ${name}: ${e.code ?? e.message}\n`);
+    } catch {
+      // stderr is gone too: the exit code is all that is left
+    }
+  }
+  process.exit(1);
+}
+process.stdout.on('error', (e) => onWriteError(e, 'standard output'));
+process.stderr.on('error', (e) => onWriteError(e, 'standard error'));
 
 type Out = { stdout: string; stderr: string; exitCode: number };
 
@@ -72,7 +125,7 @@ function main(argv: string[]): Out {
       const note = 'capi-proxmox-talos reads a KRM ResourceList on standard input (that is how kpt and kustomize run it), and standard input is a terminal.\nTo render a ClusterSpec file: capi-proxmox-talos render FILE\n\n';
       return { stdout: '', stderr: note + require('./cli/help').HELP, exitCode: 2 };
     }
-    return runKRM(readInput('-'));
+    return runKRM(readBytes('-'));
   }
   if (isHelp(cmd)) return help();
   if (cmd === '--version') return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };
@@ -93,9 +146,11 @@ try {
   // A failed system call (no such file, a directory, no permission, an unreadable device) is an I/O
   // problem the user can fix. Anything else is our bug, reported without a stack trace unless CPT_DEBUG is set.
   const msg =
-    err.syscall && err.code
-      ? `cannot read ${err.path ?? 'input'}: ${READ_ERRORS[err.code] ?? err.message.replace(/^\w+: /, '')} (${err.code})`
-      : `internal error: ${err.message} (please report it; set CPT_DEBUG=1 for details)`;
+    e instanceof NotText
+      ? e.message
+      : err.syscall && err.code
+        ? `cannot read ${err.path ?? 'input'}: ${READ_ERRORS[err.code] ?? err.message.replace(/^\w+: /, '')} (${err.code})`
+        : `internal error: ${err.message} (please report it; set CPT_DEBUG=1 for details)`;
   process.stderr.write(`[error] ${msg}\n`);
   if (process.env.CPT_DEBUG) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;

@@ -39,3 +39,22 @@ export function formatResult(r: Result): string {
   const field = r.field ? `${r.field.path}: ` : '';
   return `[${r.severity}] ${ref}${field}${r.message}`;
 }
+
+/** At most this many results, each message and field path at most this long: a bounded answer to any input. */
+export const MAX_RESULTS = 100;
+export const MAX_MESSAGE = 2000;
+export const MAX_PATH = 300;
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}… (${s.length - n} more characters)` : s);
+
+/**
+ * `results` bounded: long messages and paths cut, and past MAX_RESULTS one error that says how many more
+ * there were (errors first, so a cut never hides that the run failed).
+ */
+export function boundResults(results: Result[]): Result[] {
+  const sized = results.map((r) => ({ ...r, message: cut(r.message, MAX_MESSAGE), ...(r.field && { field: { path: cut(r.field.path, MAX_PATH) } }) }));
+  if (sized.length <= MAX_RESULTS) return sized;
+  const ordered = [...sized.filter((r) => r.severity === 'error'), ...sized.filter((r) => r.severity !== 'error')];
+  const shown = ordered.slice(0, MAX_RESULTS - 1);
+  return [...shown, { severity: hasErrors(results) ? 'error' : 'warning', message: `${results.length - shown.length} more problems not shown; fix these and run again` }];
+}

@@ -11,7 +11,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
-    if (c === word) continue;
+    // A length difference is a lower bound of the distance: skip what cannot be close (cheap for long junk keys).
+    if (c === word || Math.abs(c.length - word.length) > limit) continue;
     const score = c.toLowerCase() === word.toLowerCase() ? 0 : distance(word.toLowerCase(), c.toLowerCase());
     if (score < bestScore) [best, bestScore] = [c, score];
   }

@@ -171,8 +171,8 @@ test('examples/flux/render.sh --help explains itself and renders nothing; an unk
   const env = { KUSTOMIZE: '/bin/false' }; // a render attempt would fail
   const h = run('bash', [script, '--help'], { env });
   expect(h.status).toBe(0);
-  expect(h.stdout).toMatch(/^Usage: render.sh \[--check\]\n/);
+  expect(h.stdout).toMatch(/^Usage: render.sh \[--check\] \[--allow-cluster-deletion NAME\]\.\.\. \[--help\]\n/);
   const bad = run('bash', [script, '--chek'], { env });
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toMatch(/^render.sh: unknown argument --chek\n/);
+  expect(bad.stderr).toMatch(/^render.sh: unknown argument '--chek' \(see render.sh --help\)\n/);
 });

@@ -16,7 +16,9 @@
 import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { renderChart } from './support/chartModel';
+import { toYAML } from '../src/yaml/write';
 import { REPO, run, git } from './support/exec';
 
 type Plan = { run: string } | { covered: string } | { outside: string };
@@ -69,6 +71,7 @@ const PLAN: Record<string, Plan> = {
   'npm run validate -- --help': { run: 'in the clone' },
   'capi-proxmox-talos diff old.yaml new.yaml': { run: 'in the clone: the Day 2 transcript, output compared line by line' },
   'capi-proxmox-talos import-helm-values values.yaml > cluster.yaml': { run: 'in the clone; the result renders' },
+  'capi-proxmox-talos diff chart-render.yaml cluster.yaml': { run: "in the clone, against the chart model's render of the same values file (test/support/chartModel.ts)" },
   // docs/getting-started.md
   'clusterctl init --ipam in-cluster --core cluster-api -c talos -b talos -i proxmox': { outside: 'needs a management cluster' },
   'git clone <repository-url> capi-proxmox-talos && cd capi-proxmox-talos': { run: 'makes the clone every other command runs in' },
@@ -86,6 +89,31 @@ const PLAN: Record<string, Plan> = {
   'clusterctl get kubeconfig lab -n lab > lab.kubeconfig': { outside: 'needs a management cluster' },
   "kubectl -n lab get secret lab-talosconfig -o jsonpath='{.data.talosconfig}' | base64 -d > lab.talosconfig": { outside: 'needs a management cluster' },
   'talosctl --talosconfig lab.talosconfig -e 10.10.0.40 -n 10.10.0.40 health': { outside: 'needs a running Talos cluster' },
+  // docs/migrating-from-cluster-chart.md
+  "CLUSTER=cluster09": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "clusterctl move --to-directory ./backup-$CLUSTER -n $CLUSTER": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $CLUSTER get secret $CLUSTER-talosconfig -o jsonpath='{.data.talosconfig}' | base64 -d > $CLUSTER.talosconfig": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "talosctl --talosconfig ./$CLUSTER.talosconfig -e <endpoint_ip> -n <a control-plane IP> etcd snapshot ./$CLUSTER-etcd.snapshot": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "HR=cluster09; HRNS=flux-system": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "flux reconcile kustomization <the Kustomization that applies the HelmRelease> -n flux-system --with-source": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $HRNS get helmrelease $HR -o jsonpath='{.spec.suspend}{\"\\n\"}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $HRNS get helmrelease $HR \\": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "-o jsonpath='{.status.storageNamespace}{\" \"}{.status.history[0].name}{\" \"}{.status.helmChart}{\"\\n\"}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "STORE=<storageNamespace>; RELEASE=<release name>": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "helm get values   $RELEASE -n $STORE --all -o yaml > values.yaml": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "helm get manifest $RELEASE -n $STORE > chart-render.yaml": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "mkdir -p clusters/$CLUSTER rendered": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "flux diff kustomization clusters -n flux-system --path ./rendered": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $CLUSTER get cluster $CLUSTER -o jsonpath='{.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/name}{\" \"}{.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/namespace}{\"\\n\"}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "flux diff kustomization <name> -n <namespace> --path <the directory the Kustomization applies>": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $CLUSTER get machines -w": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "clusterctl describe cluster $CLUSTER -n $CLUSTER --show-conditions all": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $CLUSTER get taloscontrolplane,machinedeployment,machinesets": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "talosctl --talosconfig ./$CLUSTER.talosconfig -e <endpoint_ip> -n <a control-plane IP> etcd members": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $CLUSTER patch cluster $CLUSTER --type merge --field-manager=flux-client-side-apply -p '{\"spec\":{\"paused\":true}}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "capi-proxmox-talos import-helm-values values.yaml > clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
+  "capi-proxmox-talos render clusters/$CLUSTER/cluster.yaml > rendered/$CLUSTER.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
+  "capi-proxmox-talos diff chart-render.yaml clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   // docs/performance.md
   'npm run bench': { outside: 'a timing script (40 runs of each case, minutes); its output is what docs/performance.md shows' },
 };
@@ -163,6 +191,9 @@ describe('the documented commands, run from a fresh clone', () => {
     writeFileSync(join(clone, 'old.yaml'), spec('v1.32.0', 4, 4));
     writeFileSync(join(clone, 'new.yaml'), spec('v1.33.4', 6, 8));
     cpSync(join(clone, 'testdata', 'helm', 'customised.values.yaml'), join(clone, 'values.yaml'));
+    // What `helm get manifest` gives for that values file: the model of the chart's templates.
+    const chart = renderChart(parse(readFileSync(join(clone, 'values.yaml'), 'utf8')));
+    writeFileSync(join(clone, 'chart-render.yaml'), chart.map((o) => `---\n${toYAML(o)}`).join(''));
     cpSync(join(clone, 'examples', 'flux', 'rendered', 'cluster09.yaml'), join(clone, 'rendered.yaml'));
   };
 
@@ -186,6 +217,7 @@ describe('the documented commands, run from a fresh clone', () => {
     writeDiffInputs();
     const r = run('bash', ['-c', `${PRELUDE}PATH="$PWD/dist:$PATH"; ${block('capi-proxmox-talos import-helm-values values.yaml > cluster.yaml').text}`], { cwd: clone, env });
     expectOk(r);
+    expect(r.stdout).toMatch(/^adopted in place: Cluster\/prod, .*\n[\s\S]*\ndeleted: nothing\n$/);
     expect(run(join(clone, 'dist', 'capi-proxmox-talos'), ['render', 'cluster.yaml'], { cwd: clone, env }).status).toBe(0);
   });
 

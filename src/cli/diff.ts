@@ -5,7 +5,7 @@
 import { readDocuments } from '../krm/documents';
 import { generate } from '../generate';
 import { describeChanges } from '../diff/changes';
-import { formatResult, hasErrors, type Result } from '../results';
+import { boundResults, formatResult, hasErrors, type Result } from '../results';
 import { kubernetesUpgradeProblem, talosUpgradeProblem } from '../clusterspec/versions';
 import { KIND } from '../clusterspec/schema';
 
@@ -13,15 +13,35 @@ type Obj = Record<string, any>;
 
 function load(text: string, label: string): { objects: Obj[]; results: Result[] } {
   const docs = readDocuments(text);
-  if (docs.error !== undefined) return { objects: [], results: [{ severity: 'error', message: `${label}: ${docs.error}` }] };
-  let values = docs.values as Obj[];
-  if (values.length === 1 && values[0]?.kind === 'ResourceList') {
+  if (docs.error !== undefined) return failed(`${label}: ${docs.error}`);
+  let values = docs.values as unknown[];
+  let where = 'document';
+  if (values.length === 1 && isObj(values[0]) && values[0].kind === 'ResourceList') {
     const rl = values[0];
-    if (rl.functionConfig?.kind === KIND) return generate(rl.functionConfig);
-    values = rl.items ?? [];
+    if (isObj(rl.functionConfig) && rl.functionConfig.kind === KIND) return boundedSide(generate(rl.functionConfig));
+    if (rl.items !== undefined && rl.items !== null && !Array.isArray(rl.items)) return failed(`${label}: ResourceList.items must be a list`);
+    values = (rl.items as unknown[] | null) ?? [];
+    where = 'ResourceList item';
   }
-  if (values.length === 1 && values[0]?.kind === KIND) return generate(values[0]);
-  return { objects: values.filter((v) => v && typeof v === 'object'), results: [] };
+  if (values.length === 1 && isObj(values[0]) && values[0].kind === KIND) return boundedSide(generate(values[0]));
+  const bad = values.findIndex((v) => !isManifest(v));
+  if (bad >= 0) return failed(`${label}: ${where} ${bad + 1} is not a Kubernetes object (a mapping with kind, metadata.name and, if present, a spec mapping); diff compares two ClusterSpecs or two rendered outputs`);
+  return { objects: values as Obj[], results: [] };
+}
+
+/** A side's results, bounded like every answer (results.ts). */
+const boundedSide = (g: { objects: Obj[]; results: Result[] }) => ({ objects: g.objects, results: boundResults(g.results) });
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isManifest = (v: unknown) => isObj(v) && typeof v.kind === 'string' && isObj(v.metadata) && typeof v.metadata.name === 'string' && (v.spec === undefined || isObj(v.spec));
+const failed = (message: string) => ({ objects: [], results: [{ severity: 'error' as const, message }] });
+
+/** The changes in words; manifests that are not this function's output (edited by hand, or others') are a clean error. */
+function changesBetween(old: Obj[], next: Obj[]): { changes: ReturnType<typeof describeChanges>; error?: undefined } | { error: Result; changes?: undefined } {
+  try {
+    return { changes: describeChanges(old, next) };
+  } catch (e) {
+    return { error: { severity: 'error', message: `cannot compare OLD and NEW: they hold objects shaped unlike this function's output (${(e as Error).message}); diff compares two ClusterSpecs or two rendered outputs` } };
+  }
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -43,9 +63,11 @@ export function diffCommand(oldText: string, newText: string) {
   const k8sTo = kubernetesVersionOf(next.objects);
   const k8s = k8sFrom && k8sTo ? kubernetesUpgradeProblem(k8sFrom, k8sTo) : undefined;
   if (k8s) problems.push({ ...k8s, field: { path: 'spec.cluster.kubernetesVersion' } });
-  const changes = describeChanges(old.objects, next.objects);
+  const compared = changesBetween(old.objects, next.objects);
+  if (compared.error) return { stdout: '', stderr: `${formatResult(compared.error)}\n`, exitCode: 1 };
+  const changes = compared.changes;
   const tcp = next.objects.find((o) => o.kind === 'TalosControlPlane');
-  if (tcp && (tcp.spec.replicas ?? 1) === 1 && changes.some((c) => c.subject === 'control plane' && c.rolls > 0)) {
+  if (tcp && (tcp.spec?.replicas ?? 1) === 1 && changes.some((c) => c.subject === 'control plane' && c.rolls > 0)) {
     problems.push({ severity: 'warning', message: 'this rolls a single control plane: its etcd member is replaced with no quorum to spare; take an etcd snapshot first (talosctl etcd snapshot)' });
   }
   const lines = changes.length ? changes.map((c) => `${c.subject}: ${c.text}`) : ['no changes'];

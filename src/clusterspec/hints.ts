@@ -33,9 +33,17 @@ function objectsAt(def: Def, path: readonly PropertyKey[]): Def[] {
   }
 }
 
-/** The field names the ClusterSpec allows in the mapping at `path`. */
+const fieldsCache = new Map<string, string[]>();
+
+/** The field names the ClusterSpec allows in the mapping at `path` (walked once per path). */
 export function fieldsAt(path: readonly PropertyKey[]): string[] {
-  return [...new Set(objectsAt((clusterSpecSchema as unknown as { _zod: { def: Def } })._zod.def, path).flatMap((d) => Object.keys(d.shape ?? {})))];
+  const key = JSON.stringify(path.map((p) => (typeof p === 'number' ? 0 : String(p))));
+  let fields = fieldsCache.get(key);
+  if (!fields) {
+    fields = [...new Set(objectsAt((clusterSpecSchema as unknown as { _zod: { def: Def } })._zod.def, path).flatMap((d) => Object.keys(d.shape ?? {})))];
+    fieldsCache.set(key, fields);
+  }
+  return fields;
 }
 
 const join = (path: readonly PropertyKey[], key: string) => [...path.map(String), key].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
@@ -60,8 +68,10 @@ const VERSION_HINTS: Record<string, string> = {
 /** The problems of one zod issue, with a hint added where one helps. */
 export function withHints(problems: Problem[], issue: core.$ZodIssue, value: unknown): Problem[] {
   if (issue.code === 'unrecognized_keys') {
+    // One lookup per problem: an issue may carry thousands of keys.
+    const keyAt = new Map(issue.keys.flatMap((k) => [[join(issue.path, k), k] as const, [k, k] as const]));
     return problems.map((p) => {
-      const key = issue.keys.find((k) => p.path === join(issue.path, k) || p.path === k);
+      const key = keyAt.get(p.path);
       const meant = key === undefined ? undefined : meantField(issue.path, key);
       return meant ? { ...p, message: p.message.replace(/ \(check the spelling[^)]*\)$/, '') + `; did you mean "${meant.field}"?` } : p;
     });

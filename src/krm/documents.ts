@@ -2,7 +2,11 @@
  * A YAML stream (one or more `---` documents) as plain data, read the way kubectl reads manifests
  * (YAML 1.1), for the commands that take files: render, diff, validate.
  */
-import { parseAllDocuments, type YAMLError } from 'yaml';
+import { isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { checkShape, formatYamlPath, ShapeError } from './shape';
+
+/** A document with nothing in it (`---` alone, or only comments), as kubectl and kpt skip it. */
+export const isEmptyDocument = (d: Document) => d.contents === null || (isScalar(d.contents) && d.contents.value === null && !d.contents.tag && !d.contents.anchor && d.contents.source === '');
 
 /**
  * One line: yaml's message and where in `source` it is, e.g. "… at line 4, column 4". yaml places some
@@ -22,11 +26,23 @@ export function yamlErrorLine(e: YAMLError, source: string): string {
 
 export type Documents = { values: unknown[]; error?: undefined } | { error: string; values?: undefined };
 
-/** The non-empty documents of `text`, or the first parse error in the user's words. */
+/**
+ * The non-empty documents of `text`, or the first problem in the user's words: a parse error, or what
+ * shape.ts refuses (a repeated key anywhere, an alias without an anchor, too deep, an alias bomb).
+ */
 export function readDocuments(text: string): Documents {
   const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, prettyErrors: false });
-  const list = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null);
+  const list = (Array.isArray(docs) ? docs : []).filter((d) => !isEmptyDocument(d));
   const bad = list.find((d) => d.errors.length);
-  if (bad) return { error: yamlErrorLine(bad.errors[0], text) };
-  return { values: list.map((d) => d.toJS({ maxAliasCount: 100 })) };
+  if (bad) return { error: yamlErrorLine(bad.errors[0], text).replace(/Maximum call stack size exceeded/, 'nested too deeply') };
+  for (const [i, d] of list.entries()) {
+    try {
+      checkShape(d.contents, { uniqueKeysAt: () => true });
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      const where = formatYamlPath(e.path);
+      return { error: `${list.length > 1 ? `document ${i + 1}` : ''}${list.length > 1 && where ? ', ' : ''}${where}${where || list.length > 1 ? ': ' : ''}${e.message}` };
+    }
+  }
+  return { values: list.map((d) => d.toJS({ maxAliasCount: -1 })) };
 }

@@ -1,26 +1,30 @@
 /**
  * Reading and writing a KRM ResourceList without touching anyone's data.
  *
- * Input items are never re-serialised: each one is copied through as the exact text it had in the input
- * (the range yaml v2 records for its node), re-indented as a whole where needed. So `0755`, `2024-01-02`,
- * `yes`, `~`, 12345678901234567890, quoting, comments and key order all survive byte for byte — which a
- * parse-and-dump round trip (the kpt-functions SDK, or yaml's own stringify) cannot promise.
- * Only items that are not block mappings (JSON-style input), or that carry an anchor or tag of their own,
- * are re-serialised, through yaml's node API.
+ * Input items go back out as the exact text they had in the input wherever that text means the same in
+ * the output, so `0755`, `2024-01-02`, `yes`, `~`, 12345678901234567890, quoting, comments, anchors, tags
+ * and key order survive byte for byte — which a parse-and-dump round trip (the kpt-functions SDK, or yaml's
+ * own stringify) cannot promise. When it would not (see passThrough.ts), the item is re-serialised.
+ *
+ * The input is checked before anything expands it (shape.ts): nesting depth, alias expansion, undefined
+ * aliases, and repeated keys in the ResourceList itself and anywhere in the functionConfig. Repeated keys
+ * inside an item are the item's own business (kpt and kubectl decide what they mean) and are kept as written.
  */
-import { parseAllDocuments, isMap, isSeq, isScalar, stringify, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLSeq } from 'yaml';
 import { toYAML } from '../yaml/write';
-import { yamlErrorLine } from './documents';
-import type { Result } from '../results';
+import { isEmptyDocument, yamlErrorLine } from './documents';
+import { checkShape, formatYamlPath, ShapeError, type Path } from './shape';
+import { passThroughTexts, PassThroughError, PARSE_OPTIONS, TO_JS, type ItemSource } from './passThrough';
+import type { ResourceRef, Result } from '../results';
 
 export const RESOURCE_LIST_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1'] as const;
 
 export interface InputItem {
-  /** The item's text, re-indented for a `- ` at column 0 (continuation lines at column 2), no trailing newline. */
-  text: string;
+  /** Position in the input's items. */
+  index: number;
   /** Reads a string annotation of the item (undefined when absent or not a string). */
   annotation(key: string): string | undefined;
-  /** Reads a scalar at a path in the item (undefined when absent). */
+  /** Reads the value at a path in the item (undefined when absent). */
   get(path: string[]): unknown;
 }
 
@@ -28,68 +32,116 @@ export interface ResourceList {
   apiVersion: string;
   items: InputItem[];
   functionConfig: unknown;
+  /** The output text of each of these items (to follow a `- ` at column 0). Throws InputError. */
+  texts(kept: InputItem[]): string[];
 }
 
-export class InputError extends Error {}
-
-const PARSE_OPTIONS = { version: '1.1', uniqueKeys: false, prettyErrors: false } as const;
+/** A problem with the input itself; `field` and `resourceRef` when it lies in the functionConfig. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+    readonly resourceRef?: ResourceRef,
+  ) {
+    super(message);
+  }
+}
 
 /** Parses a ResourceList. Throws InputError (with a user-facing message) when it is not one. */
 export function readResourceList(source: string): ResourceList {
-  const docs = parseAllDocuments(source, PARSE_OPTIONS);
-  if (!Array.isArray(docs)) throw new InputError('the input is empty: expected a ResourceList on standard input');
-  const real = docs.filter((d) => d.contents !== null);
-  if (real.length !== 1) throw new InputError(`expected one ResourceList document on standard input, found ${real.length}`);
+  const docs = parse(source);
+  const real = docs.filter((d) => !isEmptyDocument(d));
+  if (real.length !== 1) throw new InputError(real.length ? `expected one ResourceList document on standard input, found ${real.length}` : 'the input is empty: expected a ResourceList on standard input');
   const doc = real[0];
-  if (doc.errors.length) throw new InputError(`the input is ${yamlErrorLine(doc.errors[0], source)}`);
+  if (doc.errors.length) throw new InputError(`the input is ${yamlErrorLine(doc.errors[0], source).replace(/Maximum call stack size exceeded/, 'nested too deeply')}`);
   const root = doc.contents;
   if (!isMap(root)) throw new InputError('the input must be a ResourceList mapping');
+  const fcNode = root.get('functionConfig', true) as Node | undefined;
+  const fcRef = clusterSpecRef(fcNode);
+  let shape;
+  try {
+    shape = checkShape(root, { uniqueKeysAt: (p) => p.length === 0 || p[0] === 'functionConfig' });
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    throw shapeError(e.message, e.path, fcRef);
+  }
   const apiVersion: unknown = root.get('apiVersion');
   const kind: unknown = root.get('kind');
   if (kind !== 'ResourceList' || !RESOURCE_LIST_VERSIONS.includes(apiVersion as never)) {
-    throw new InputError(`the input must be a ResourceList (apiVersion ${RESOURCE_LIST_VERSIONS.join(' or ')}), got ${String(apiVersion)}/${String(kind)}`);
+    throw new InputError(`the input must be a ResourceList (apiVersion ${RESOURCE_LIST_VERSIONS.join(' or ')}), got ${short(apiVersion)}/${short(kind)}`);
   }
   const itemsNode = root.get('items', true) as Node | undefined | null;
-  const items: InputItem[] = [];
-  if (itemsNode && !(isScalar(itemsNode) && itemsNode.value === null)) {
-    if (!isSeq(itemsNode)) throw new InputError('ResourceList.items must be a list');
-    for (const node of itemsNode.items as Node[]) items.push(inputItem(source, node));
+  if (isAlias(itemsNode)) throw new InputError('ResourceList.items must be written out, not an alias');
+  if (itemsNode && !(isScalar(itemsNode) && itemsNode.value === null) && !isSeq(itemsNode)) throw new InputError('ResourceList.items must be a list');
+  let data: Map<unknown, unknown>;
+  let functionConfig: unknown;
+  try {
+    data = doc.toJS(TO_JS) as Map<unknown, unknown>;
+    functionConfig = fcNode ? fcNode.toJS(doc, { maxAliasCount: -1 }) : undefined;
+  } catch (e) {
+    throw new InputError(`the input cannot be read: ${(e as Error).message}`);
   }
-  const fc = root.get('functionConfig', true) as Node | undefined;
-  return { apiVersion: String(apiVersion), items, functionConfig: fc ? fc.toJS(doc, { maxAliasCount: 100 }) : undefined };
-}
-
-function inputItem(source: string, node: Node): InputItem {
+  const values = isSeq(itemsNode) ? (data.get('items') as unknown[]) : [];
+  const src: ItemSource = { source, doc, seq: itemsNode as YAMLSeq, values, aliasTargets: shape.aliasTargets };
   return {
-    // An anchor or tag on the item itself stands before the node's range, so such items are re-serialised.
-    text: isMap(node) && !node.flow && node.range && !node.anchor && !node.tag ? sourceText(source, node.range[0], node.range[1]) : reserialize(node),
-    annotation(key) {
-      const v = this.get(['metadata', 'annotations', key]);
-      return typeof v === 'string' ? v : undefined;
-    },
-    get(path) {
-      return isMap(node) ? (node as YAMLMap).getIn(path) : undefined;
+    apiVersion: String(apiVersion),
+    items: values.map((v, index) => inputItem(v, index)),
+    functionConfig,
+    texts(kept) {
+      try {
+        return passThroughTexts(src, kept.map((i) => i.index));
+      } catch (e) {
+        if (!(e instanceof PassThroughError)) throw e;
+        throw new InputError(`ResourceList items[${e.index}]: ${e.message}`);
+      }
     },
   };
 }
 
-/** The node's own text, shifted so its first line sits at column 2. */
-function sourceText(source: string, start: number, end: number): string {
-  const column = start - (source.lastIndexOf('\n', start - 1) + 1);
-  // Drop only the final line break: more would cut the kept blank lines of a trailing `|+` block scalar.
-  const lines = source.slice(start, end).replace(/\n$/, '').split('\n');
-  const shift = column - 2;
-  if (shift === 0) return lines.join('\n');
-  const strip = new RegExp(`^ {0,${shift}}`);
-  return lines.map((l, i) => (i === 0 ? l : shift > 0 ? l.replace(strip, '') : ' '.repeat(-shift) + l)).join('\n');
+function parse(source: string): Document[] {
+  try {
+    const docs = parseAllDocuments(source, PARSE_OPTIONS);
+    return Array.isArray(docs) ? docs : [];
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError('the input is nested too deeply to read');
+    throw e;
+  }
 }
 
-function reserialize(node: Node): string {
-  return indent(stringify(node, { version: '1.1', lineWidth: 0 }).replace(/\n$/, ''));
+/** A shape problem as the user sees it: in the functionConfig, a field of the ClusterSpec; elsewhere, a place in the ResourceList. */
+function shapeError(message: string, path: Path, fcRef: ResourceRef | undefined): InputError {
+  if (path[0] === 'functionConfig' && path.length > 1) return new InputError(`the functionConfig is not usable: ${message}`, formatYamlPath(path.slice(1)), fcRef);
+  return new InputError(`ResourceList ${formatYamlPath(path) || '(top level)'}: ${message}`);
 }
 
-/** Indents every line after the first by two spaces, for a `- ` list entry. */
-const indent = (text: string) => text.replace(/\n(?=.)/g, '\n  ');
+function clusterSpecRef(fc: Node | undefined): ResourceRef | undefined {
+  if (!isMap(fc)) return undefined;
+  const s = (v: unknown) => (isScalar(v) && typeof v.value === 'string' ? v.value : undefined);
+  const name = s(fc.getIn(['metadata', 'name'], true));
+  const namespace = s(fc.getIn(['metadata', 'namespace'], true));
+  return { apiVersion: s(fc.get('apiVersion', true)) ?? '', kind: s(fc.get('kind', true)) ?? '', name: name ?? '(unnamed)', ...(namespace && { namespace }) };
+}
+
+const short = (v: unknown) => {
+  const s = String(v);
+  return s.length > 100 ? `${s.slice(0, 100)}…` : s;
+};
+
+function inputItem(value: unknown, index: number): InputItem {
+  const get = (path: string[]) => {
+    let v = value;
+    for (const k of path) v = v instanceof Map ? v.get(k) : undefined;
+    return v;
+  };
+  return {
+    index,
+    get,
+    annotation(key) {
+      const v = get(['metadata', 'annotations', key]);
+      return typeof v === 'string' ? v : undefined;
+    },
+  };
+}
 
 /** Writes a ResourceList: the input items as they were, then the new objects, then the results. */
 export function writeResourceList(apiVersion: string, items: string[], newObjects: unknown[], results: Result[]): string {
@@ -100,3 +152,4 @@ export function writeResourceList(apiVersion: string, items: string[], newObject
   if (results.length) out += toYAML({ results });
   return out;
 }
+
