@@ -30,7 +30,7 @@ const specs = { default: resourceList({}), large: resourceList(large) };
 
 const baseEnv = { ...process.env };
 delete baseEnv.NODE_EXTRA_CA_CERTS;
-const envs = { set: { ...baseEnv, NODE_EXTRA_CA_CERTS: caFile }, unset: baseEnv };
+const envs = { set: caFile ? { ...baseEnv, NODE_EXTRA_CA_CERTS: caFile } : baseEnv, unset: baseEnv };
 
 // Each case: [label, command, args, stdin, env]
 const cases = [];
@@ -112,7 +112,7 @@ for (const ca of Object.keys(envs)) {
   }
 }
 const rssFig = {};
-console.log('\nmax RSS (MiB, median of 5, CA bundle set)');
+console.log(`\nmax RSS (MiB, median of 5, CA bundle ${caFile ? 'set' : 'unset'})`);
 for (const [name, bin] of Object.entries(bins)) for (const [spec, input] of Object.entries(specs)) {
   rssFig[`${name}|${spec}`] = maxRSS(bin, input);
   if (rssFig[`${name}|${spec}`] !== undefined) console.log(`  ${name.padEnd(10)} ${spec.padEnd(8)} ${rssFig[`${name}|${spec}`].toFixed(1)}`);
