@@ -66,6 +66,9 @@ podman build -q --pull=never \
 podman run --rm --network none localhost/capi-proxmox-talos:dev --version >/dev/null 2>&1 || {
   echo "container-images: podman is installed but cannot run a container here" >&2; exit 3; }
 echo "container-images: built localhost/capi-proxmox-talos:dev" >&2
+# Untagged images are earlier builds' stages: drop them so the store does not grow with every build. (The
+# final image stays a cache hit; only the build stage's COPY is redone next time.)
+podman image prune -f >/dev/null
 
 if [ "${1:-}" = "--full" ]; then
   # The build stand-in with node and npm, and this machine's CA bundle so npm reaches the registry from inside.
