@@ -51,12 +51,12 @@ stage() { # $1 = folder, $2... = host programs whose libraries go in; programs a
   for b in ${copy[@]+"${copy[@]}"}; do cp -L "$b" "$root/bin/$(basename "$b")"; done
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' > "$root/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' > "$root/etc/group"
-  printf 'FROM scratch\nCOPY . /\nENV PATH=/usr/local/bin:/usr/bin:/bin\n' > "$root/Containerfile"
+  printf 'FROM scratch\nCOPY . /\nENV PATH=/usr/local/bin:/usr/bin:/bin\n' > "$root.Containerfile"
 }
 stage "$dir/base-runtime" "$standalone"
 stage "$dir/base-build" -- /bin/sh
-podman build -q --pull=never -t localhost/cpt-stand-in-runtime:local "$dir/base-runtime" >/dev/null
-podman build -q --pull=never -t localhost/cpt-stand-in-build:local "$dir/base-build" >/dev/null
+podman build -q --pull=never -t localhost/cpt-stand-in-runtime:local -f "$dir/base-runtime.Containerfile" "$dir/base-runtime" >/dev/null
+podman build -q --pull=never -t localhost/cpt-stand-in-build:local -f "$dir/base-build.Containerfile" "$dir/base-build" >/dev/null
 
 podman build -q --pull=never \
   --build-arg BUILD_IMAGE=localhost/cpt-stand-in-build:local \
@@ -83,8 +83,8 @@ if [ "${1:-}" = "--full" ]; then
   if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
     cp -L "$NODE_EXTRA_CA_CERTS" "$full/etc/ssl/certs/extra.pem"; ca=" NODE_EXTRA_CA_CERTS=/etc/ssl/certs/extra.pem"
   fi
-  printf 'FROM scratch\nCOPY . /\nENV PATH=/usr/local/bin:/usr/bin:/bin%s\n' "$ca" > "$full/Containerfile"
-  podman build -q --pull=never -t localhost/cpt-stand-in-node:local "$full" >/dev/null
+  printf 'FROM scratch\nCOPY . /\nENV PATH=/usr/local/bin:/usr/bin:/bin%s\n' "$ca" > "$full.Containerfile"
+  podman build -q --pull=never -t localhost/cpt-stand-in-node:local -f "$full.Containerfile" "$full" >/dev/null
   podman build -q --pull=never \
     --build-arg BUILD_IMAGE=localhost/cpt-stand-in-node:local \
     --build-arg RUNTIME_IMAGE=localhost/cpt-stand-in-runtime:local \
