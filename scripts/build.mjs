@@ -1,5 +1,7 @@
 // Builds dist/capi-proxmox-talos: one self-contained executable file (no node_modules at run time),
 // and writes the JSON Schema derived from the zod schema to schema/clusterspec.schema.json.
+// Also builds dist/capi-proxmox-talos-standalone-linux-<arch>: the same bundle compiled with Bun into one
+// native executable that needs no Node (scripts/standalone.mjs; docs/performance.md says why Bun).
 //
 // Start-up is the function's speed (it starts afresh for every kpt/kustomize run), so the file carries
 // a V8 code cache of the bundle, made here after a warm-up render. A Node whose V8 differs rejects the
@@ -10,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { buildStandalone } from './standalone.mjs';
 
 const out = 'dist/capi-proxmox-talos';
 const plain = 'dist/capi-proxmox-talos.plain.cjs';
@@ -61,3 +64,9 @@ const schema = execFileSync(process.execPath, [out, 'schema'], { encoding: 'utf8
 mkdirSync('schema', { recursive: true });
 writeFileSync('schema/clusterspec.schema.json', schema);
 console.log(`built ${out} (with code cache) and schema/clusterspec.schema.json`);
+
+for (const built of buildStandalone(plain)) {
+  // The host's own standalone executable must print the same schema bytes as the Node one.
+  if (built.native && execFileSync(built.file, ['schema'], { encoding: 'utf8' }) !== schema) throw new Error(`${built.file} prints a different schema than ${out}`);
+  console.log(`built ${built.file} (standalone, ${built.arch})`);
+}

@@ -1,8 +1,13 @@
-/** The built single-file executable (dist/capi-proxmox-talos), as kpt, kustomize and users run it. */
+/**
+ * The built executables, as kpt, kustomize and users run them: every command-line test runs against the
+ * Node executable (dist/capi-proxmox-talos) and the standalone one (dist/capi-proxmox-talos-standalone-linux-<arch>,
+ * run with no node on PATH).
+ */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { BIN, REPO, run } from './support/exec';
+import { EACH_BINARY, STANDALONE, noNodePath, runFunction } from './support/binaries';
 import { toYAML } from '../src/yaml/write';
 import { clusterSpec } from './support/render';
 
@@ -17,20 +22,19 @@ test('is one executable file with a shebang that needs no node_modules', () => {
   expect(r.status).toBe(0);
 });
 
-test('render prints the example cluster as a multi-document stream without KRM annotations', () => {
-  const r = run(BIN, ['render', 'functionconfig.yaml']);
-  expect(r.status).toBe(0);
-  const docs = parseAllDocuments(r.stdout).map((d: any) => d.toJS());
-  expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'Cluster', 'ProxmoxCluster', 'ProxmoxMachineTemplate', 'TalosControlPlane', 'ProxmoxMachineTemplate', 'TalosConfigTemplate', 'MachineDeployment']);
-  expect(r.stdout).not.toContain('internal.config.kubernetes.io');
-  expect(r.stderr).toMatch(/\[info\] ClusterSpec\/cluster09 cluster cluster09/);
-});
+describe('the standalone executable', () => {
+  const elf = (file: string) => readFileSync(file).subarray(0, 20);
+  test('is one native executable for this machine\'s architecture', () => {
+    expect(statSync(STANDALONE).mode & 0o111).toBeTruthy();
+    const head = elf(STANDALONE);
+    expect(head.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(head.readUInt16LE(18)).toBe(process.arch === 'arm64' ? 183 : 62); // e_machine: EM_AARCH64 or EM_X86_64
+  });
 
-test('render accepts a ResourceList file too, and - for stdin', () => {
-  const r = run(BIN, ['render', '-'], { input: golden('three-pools', 'input.yaml') });
-  expect(r.status).toBe(0);
-  expect(r.stdout).toContain('name: lab-gpu');
-});
+  test('the PATH the suites give it has no node on it', () => {
+    const r = run('sh', ['-c', 'command -v node || echo none'], { env: { PATH: noNodePath() } });
+    expect(r.stdout.trim()).toBe('none');
+  });
 
 describe.each([
   ['render', /^Usage: capi-proxmox-talos render FILE\n/],
@@ -64,76 +68,123 @@ test('the bare command at a terminal explains itself instead of waiting for inpu
 test('a ResourceList without a functionConfig says what is missing and where it comes from', () => {
   const r = run(BIN, [], { input: 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n' });
   expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/no functionConfig: expected a ClusterSpec .*configPath:.*--fn-config.*generators:/);
+  expect(r.stderr).toMatch(/no ClusterSpec to render: .*got none: with kpt .*configPath:.*--fn-config.*generators:/);
   expect(r.stderr).not.toMatch(/undefined/);
 });
 
-test('--help documents the commands and the functionConfig', () => {
-  const r = run(BIN, ['--help']);
-  expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/render FILE/);
-  expect(r.stdout).toMatch(/kind: ClusterSpec/);
-});
-
-test('a file that is not YAML is one line with its position, for render and diff alike', () => {
-  const r = run(BIN, ['render', '-'], { input: 'a: 1\nb: [x\n' });
-  expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(/^\[error\] -: not valid YAML: .* at the end of the input \(line 2\): is a bracket or quote left open\?\n$/);
-  const indent = run(BIN, ['render', '-'], { input: 'spec:\n  network:\n    gateway: 192.168.4.1\n   prefix: 24\n' });
-  expect(indent.stderr).toMatch(/^\[error\] -: not valid YAML: All mapping items must start at the same column at line 4, column 4\n$/);
-  const d = run(BIN, ['diff', '-', 'functionconfig.yaml'], { input: 'a: [x\n' });
-  expect(d.status).toBe(1);
-  expect(d.stdout).toBe(''); // no "everything was added" listing against an unreadable side
-  expect(d.stderr).toMatch(/^\[error\] OLD: not valid YAML/);
+  test('runs where no node binary can be executed at all, with an empty environment', () => {
+    // A private mount namespace in which this machine's node is an empty, non-executable file.
+    const node = run('sh', ['-c', 'readlink -f "$(command -v node)"']).stdout.trim();
+    const script = `mount --bind /dev/null "${node}" && mount --bind /dev/null "${process.execPath}" && ! "${node}" -e 0 2>/dev/null && exec env -i "${STANDALONE}"`;
+    const r = run('unshare', ['--mount', 'sh', '-c', script], { input: golden('default', 'input.yaml'), cwd: '/' });
+    expect(r.stderr).toBe(golden('default', 'expected.stderr'));
+    expect(r.stdout).toBe(golden('default', 'expected.yaml'));
+    expect(r.status).toBe(0);
+  });
 });
 
 test.each([
-  [['render'], /render takes one FILE/, 2],
-  [['frobnicate'], /unknown command "frobnicate"/, 2],
-  [['render', '/nonexistent.yaml'], /^\[error\] cannot read \/nonexistent.yaml: no such file or directory \(ENOENT\)\n$/, 1],
-  [['render', '/tmp'], /^\[error\] cannot read \/tmp: it is a directory, not a file \(EISDIR\)\n$/, 1],
-  [['rendr', 'x.yaml'], /^\[error\] unknown command "rendr"; did you mean "render"\?\n/, 2],
-  [['help', 'dif'], /unknown command "dif"; did you mean "diff"\?/, 2],
-  [['render', '--frobnicate', 'x.yaml'], /render: unknown option --frobnicate\nRun capi-proxmox-talos render --help/, 2],
-  [['schema', 'extra'], /schema takes no arguments/, 2],
-])('usage and file errors are one clear line: %p', (args, message, code) => {
-  const r = run(BIN, args as string[]);
-  expect(r.status).toBe(code);
-  expect(r.stderr).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
+  [['render', 'functionconfig.yaml']],
+  [['render', '-']],
+  [['diff', 'testdata/golden/default/input.yaml', 'testdata/golden/three-pools/input.yaml']],
+  [['import-helm-values', 'testdata/helm/customised.values.yaml']],
+  [['schema']],
+  [['--help']],
+  [['--version']],
+  [['render', '/nonexistent.yaml']],
+  [['render', '/tmp']],
+  [['render', '-'], 'a: [x\n'],
+  [['frobnicate']],
+])('the standalone executable answers %p with the Node executable\'s bytes and exit code', (args, input = golden('three-pools', 'input.yaml')) => {
+  const node = run(BIN, args as string[], { input });
+  const standalone = run(STANDALONE, args as string[], { input, env: { PATH: noNodePath() } });
+  expect(node.stdout.length + node.stderr.length).toBeGreaterThan(0);
+  expect({ stdout: standalone.stdout, stderr: standalone.stderr, status: standalone.status }).toEqual({ stdout: node.stdout, stderr: node.stderr, status: node.status });
 });
 
-test.each([
-  ['not YAML', 'apiVersion: v1\nitems: [unclosed\n', /^\[error\] the input is not valid YAML: .* at the end of the input \(line 2\)/],
-  ['not a ResourceList', 'apiVersion: v1\nkind: ConfigMap\n', /must be a ResourceList/],
-  ['two documents', 'a: 1\n---\nb: 2\n', /one ResourceList document/],
-])('malformed stdin (%s) is an error result, not a crash', (_n, input, message) => {
-  const r = run(BIN, [], { input });
-  expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(message);
-  expect(r.stdout).toMatch(/severity: error/);
-});
+describe.each(EACH_BINARY)('%s', (_name, bin) => {
+  test('render prints the example cluster as a multi-document stream without KRM annotations', () => {
+    const r = runFunction(bin, ['render', 'functionconfig.yaml']);
+    expect(r.status).toBe(0);
+    const docs = parseAllDocuments(r.stdout).map((d: any) => d.toJS());
+    expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'Cluster', 'ProxmoxCluster', 'ProxmoxMachineTemplate', 'TalosControlPlane', 'ProxmoxMachineTemplate', 'TalosConfigTemplate', 'MachineDeployment']);
+    expect(r.stdout).not.toContain('internal.config.kubernetes.io');
+    expect(r.stderr).toMatch(/\[info\] ClusterSpec\/cluster09 cluster cluster09/);
+  });
 
-const broken: [string, unknown, RegExp][] = [
-  ['typo', { contolPlane: {} }, /unknown field "contolPlane" in spec; did you mean "controlPlane"\?/],
-  ['endpoint in range', { controlPlane: { endpointIP: '192.168.4.101' } }, /lies inside/],
-  ['gateway outside', { network: { gateway: '10.0.0.1' } }, /not inside the machine network/],
-  ['too few IPs', { workers: [{ name: 'w', replicas: 10 }] }, /usable addresses/],
-  ['bad version', { cluster: { kubernetesVersion: 'latest' } }, /must look like v1.32.0/],
-  ['unsupported Kubernetes', { cluster: { kubernetesVersion: 'v1.27.3' } }, /not supported by Talos v1.11/],
-  ['duplicate pools', { workers: [{ name: 'a' }, { name: 'a' }], network: { ipRanges: ['192.168.4.101-192.168.4.120'] } }, /must be unique/],
-  ['odd memory', { controlPlane: { memoryMiB: 1234 } }, /multiple of 8/],
-  ['bad range', { network: { ipRanges: ['192.168.4.300'] } }, /not an IPv4 address/],
-  ['bad device', { proxmox: { vm: { bootVolumeDevice: 'sata0' } } }, /virtioN or scsiN/],
-];
-test.each(broken)('broken spec through the binary (%s): error result, stderr, exit 1, no items', (_n, spec, message) => {
-  const input = toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: clusterSpec(spec) });
-  const r = run(BIN, [], { input });
-  expect(r.status).toBe(1);
-  expect(r.stderr).toMatch(message);
-  expect(r.stdout).toMatch(/items: \[\]/);
-  expect(r.stdout).toMatch(/severity: error/);
-  expect(r.stdout).toMatch(/field:\n\s+path: spec\./);
+  test('render accepts a ResourceList file too, and - for stdin', () => {
+    const r = runFunction(bin, ['render', '-'], { input: golden('three-pools', 'input.yaml') });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('name: lab-gpu');
+  });
+
+  test('--help documents the commands and the functionConfig', () => {
+    const r = runFunction(bin, ['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/render FILE/);
+    expect(r.stdout).toMatch(/kind: ClusterSpec/);
+  });
+
+  test('a file that is not YAML is one line with its position, for render and diff alike', () => {
+    const r = runFunction(bin, ['render', '-'], { input: 'a: 1\nb: [x\n' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^\[error\] -: not valid YAML: .* at the end of the input \(line 2\): is a bracket or quote left open\?\n$/);
+    const indent = runFunction(bin, ['render', '-'], { input: 'spec:\n  network:\n    gateway: 192.168.4.1\n   prefix: 24\n' });
+    expect(indent.stderr).toMatch(/^\[error\] -: not valid YAML: All mapping items must start at the same column at line 4, column 4\n$/);
+    const d = runFunction(bin, ['diff', '-', 'functionconfig.yaml'], { input: 'a: [x\n' });
+    expect(d.status).toBe(1);
+    expect(d.stdout).toBe(''); // no "everything was added" listing against an unreadable side
+    expect(d.stderr).toMatch(/^\[error\] OLD: not valid YAML/);
+  });
+
+  test.each([
+    [['render'], /render takes one FILE/, 2],
+    [['frobnicate'], /unknown command "frobnicate"/, 2],
+    [['render', '/nonexistent.yaml'], /^\[error\] cannot read \/nonexistent.yaml: no such file or directory \(ENOENT\)\n$/, 1],
+    [['render', '/tmp'], /^\[error\] cannot read \/tmp: it is a directory, not a file \(EISDIR\)\n$/, 1],
+    [['rendr', 'x.yaml'], /^\[error\] unknown command "rendr"; did you mean "render"\?\n/, 2],
+    [['help', 'dif'], /unknown command "dif"; did you mean "diff"\?/, 2],
+    [['render', '--frobnicate', 'x.yaml'], /render: unknown option --frobnicate\nRun capi-proxmox-talos render --help/, 2],
+    [['schema', 'extra'], /schema takes no arguments/, 2],
+  ])('usage and file errors are one clear line: %p', (args, message, code) => {
+    const r = runFunction(bin, args as string[]);
+    expect(r.status).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test.each([
+    ['not YAML', 'apiVersion: v1\nitems: [unclosed\n', /^\[error\] the input is not valid YAML: .* at the end of the input \(line 2\)/],
+    ['not a ResourceList', 'apiVersion: v1\nkind: ConfigMap\n', /must be a ResourceList/],
+    ['two documents', 'a: 1\n---\nb: 2\n', /one ResourceList document/],
+  ])('malformed stdin (%s) is an error result, not a crash', (_n, input, message) => {
+    const r = runFunction(bin, [], { input });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toMatch(/severity: error/);
+  });
+
+  const broken: [string, unknown, RegExp][] = [
+    ['typo', { contolPlane: {} }, /unknown field "contolPlane" in spec; did you mean "controlPlane"\?/],
+    ['endpoint in range', { controlPlane: { endpointIP: '192.168.4.101' } }, /lies inside/],
+    ['gateway outside', { network: { gateway: '10.0.0.1' } }, /not inside the machine network/],
+    ['too few IPs', { workers: [{ name: 'w', replicas: 10 }] }, /usable addresses/],
+    ['bad version', { cluster: { kubernetesVersion: 'latest' } }, /must look like v1.32.0/],
+    ['unsupported Kubernetes', { cluster: { kubernetesVersion: 'v1.27.3' } }, /not supported by Talos v1.11/],
+    ['duplicate pools', { workers: [{ name: 'a' }, { name: 'a' }], network: { ipRanges: ['192.168.4.101-192.168.4.120'] } }, /must be unique/],
+    ['odd memory', { controlPlane: { memoryMiB: 1234 } }, /multiple of 8/],
+    ['bad range', { network: { ipRanges: ['192.168.4.300'] } }, /not an IPv4 address/],
+    ['bad device', { proxmox: { vm: { bootVolumeDevice: 'sata0' } } }, /virtioN or scsiN/],
+  ];
+  test.each(broken)('broken spec through the binary (%s): error result, stderr, exit 1, no items', (_n, spec, message) => {
+    const input = toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: clusterSpec(spec) });
+    const r = runFunction(bin, [], { input });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toMatch(/items: \[\]/);
+    expect(r.stdout).toMatch(/severity: error/);
+    expect(r.stdout).toMatch(/field:\n\s+path: spec\./);
+  });
 });
 
 describe('npm run validate (dist/validate.cjs)', () => {

@@ -10,6 +10,7 @@ import { runKRM } from '../src/krm/run';
 import { validateObjects } from '../src/validate';
 import { PROFILE_TARGETS } from '../src/validate/pinned';
 import { GENERATED_FROM_ANNOTATION } from '../src/resources/meta';
+import { EACH_BINARY, runFunction } from './support/binaries';
 
 const root = join(__dirname, '..', 'testdata', 'golden');
 const cases = readdirSync(root).sort();
@@ -62,5 +63,17 @@ describe.each(cases)('golden %s', (name) => {
     if (out.exitCode !== 0) return expect(generated).toEqual([]);
     expect(generated.length).toBeGreaterThan(0);
     for (const t of PROFILE_TARGETS[profile as 'current' | 'legacy']) expect(validateObjects(generated, t.sources)).toEqual([]);
+  });
+});
+
+// The same cases through each built executable, as kpt and kustomize run it: the bytes the bundle and
+// its runtime (Node, or the standalone Bun executable) write must be exactly the expected files.
+describe.each(EACH_BINARY)('golden cases through the %s', (_name, bin) => {
+  test.each(cases)('%s: expected stdout, stderr and exit code', (name) => {
+    const dir = join(root, name);
+    const r = runFunction(bin, [], { input: readFileSync(join(dir, 'input.yaml'), 'utf8'), cwd: '/' });
+    expect(r.stdout).toBe(readFileSync(join(dir, 'expected.yaml'), 'utf8'));
+    expect(r.stderr).toBe(readFileSync(join(dir, 'expected.stderr'), 'utf8'));
+    expect(`${r.status}\n`).toBe(readFileSync(join(dir, 'exit-code'), 'utf8'));
   });
 });

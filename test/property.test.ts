@@ -13,6 +13,7 @@ import { validatorFor } from '../src/validate/crdValidator';
 import { PROFILE_TARGETS } from '../src/validate/pinned';
 import { runKRM } from '../src/krm/run';
 import { toYAML } from '../src/yaml/write';
+import { EACH_BINARY, runFunction } from './support/binaries';
 
 const RUNS = Number(process.env.FC_RUNS ?? 500);
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261125;
@@ -107,28 +108,34 @@ describe('valid specs', () => {
   });
 });
 
-describe('invalid specs', () => {
-  const junk = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
-  const fieldPaths = [
+const junk = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
+const fieldPaths = [
     ['cluster', 'name'], ['cluster', 'kubernetesVersion'], ['cluster', 'talosImage'], ['cluster', 'profile'], ['network', 'ipRanges'], ['network', 'prefix'],
     ['network', 'gateway'], ['controlPlane', 'endpointIP'], ['controlPlane', 'replicas'], ['controlPlane', 'memoryMiB'], ['workers'], ['proxmox', 'vm', 'bootVolumeDevice'], ['proxmox', 'template'], ['typo'],
     ['network', 'bastion', 'host'], ['network', 'dnsServers'], ['controlPlane', 'vipDeviceSelector'], ['proxmox', 'credentialsRef'], ['proxmox', 'allowedNodes'],
     ['talos', 'ntpServers'], ['talos', 'registryMirrors'], ['talos', 'kernelArgs'], ['cluster', 'podCIDRs'],
-  ];
+];
+/** A spec with one field set to junk (which may happen to be valid). */
+const brokenSpec = fc.tuple(fc.constantFrom(...fieldPaths), junk).map(([path, value]) => {
+  const spec: any = {};
+  let at = spec;
+  path.slice(0, -1).forEach((p) => (at = at[p] = {}));
+  at[path.at(-1)!] = value;
+  return spec;
+});
+const resourceList = (spec: unknown, name?: string) => toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: clusterSpec(spec, name) });
+
+describe('invalid specs', () => {
 
   test('random breakage gives error results with field paths, no objects, a non-zero exit and no exception', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...fieldPaths), junk, (path, value) => {
-        const spec: any = {};
-        let at = spec;
-        path.slice(0, -1).forEach((p) => (at = at[p] = {}));
-        at[path.at(-1)!] = value;
+      fc.property(brokenSpec, (spec) => {
         const g = generate(clusterSpec(spec));
         const errors = g.results.filter((r) => r.severity === 'error');
         if (errors.length === 0) return; // the junk happened to be valid (e.g. a string gateway that parses)
         expect(g.objects).toEqual([]);
         for (const e of errors) expect(e.field?.path).toMatch(/^(spec|metadata)/);
-        const out = runKRM(toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: clusterSpec(spec) }));
+        const out = runKRM(resourceList(spec));
         expect(out.exitCode).toBe(1);
         expect(out.stderr).toMatch(/^\[error\]/);
       }),
@@ -144,5 +151,25 @@ describe('invalid specs', () => {
       }),
       { numRuns: 300, seed },
     );
+  });
+});
+
+// Random inputs through each built executable: its bytes and exit code must be what the same code gives
+// in-process (the suites above check that output's properties). Each case starts a process, so fewer runs.
+const BIN_RUNS = Number(process.env.FC_BIN_RUNS ?? 12);
+describe.each(EACH_BINARY)('random input through the %s', (_name, bin) => {
+  const same = (input: string) => {
+    const want = runKRM(input);
+    const r = runFunction(bin, [], { input });
+    expect({ stdout: r.stdout, stderr: r.stderr, status: r.status }).toEqual({ stdout: want.stdout, stderr: want.stderr, status: want.exitCode });
+  };
+  test('valid specs', () => {
+    fc.assert(fc.property(validSpec, ({ name, spec }) => same(resourceList(spec, name))), { numRuns: BIN_RUNS, seed });
+  });
+  test('broken specs', () => {
+    fc.assert(fc.property(brokenSpec, (spec) => same(resourceList(spec))), { numRuns: BIN_RUNS, seed });
+  });
+  test('arbitrary text on stdin', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), same), { numRuns: BIN_RUNS, seed });
   });
 });

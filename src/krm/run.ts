@@ -70,7 +70,7 @@ function missingConfig(fc: unknown): string | undefined {
   const got =
     o === undefined || kptPlaceholder ? 'none' : o === null || (isMapping && Object.keys(o).length === 0) ? 'an empty one' : isMapping && o.apiVersion === undefined && o.kind === undefined ? 'one with no apiVersion or kind' : undefined;
   if (!got) return undefined;
-  return `no ClusterSpec to render: this function takes a ClusterSpec (apiVersion ${API_VERSION}) as its functionConfig, got ${got} (kustomize: the generator file; kpt: configPath in the Kptfile, or --fn-config)`;
+  return `no ClusterSpec to render: this function takes a ClusterSpec (apiVersion ${API_VERSION}) as its functionConfig, got ${got}: with kpt name it in the Kptfile (configPath:) or pass --fn-config, with kustomize list the ClusterSpec file under generators:`;
 }
 
 /**
