@@ -36,6 +36,17 @@ describe('the standalone executable', () => {
     expect(r.stdout.trim()).toBe('none');
   });
 
+  test('runs where no node binary can be executed at all, with an empty environment', () => {
+    // A private mount namespace in which this machine's node is an empty, non-executable file.
+    const node = run('sh', ['-c', 'readlink -f "$(command -v node)"']).stdout.trim();
+    const script = `mount --bind /dev/null "${node}" && mount --bind /dev/null "${process.execPath}" && ! "${node}" -e 0 2>/dev/null && exec env -i "${STANDALONE}"`;
+    const r = run('unshare', ['--mount', 'sh', '-c', script], { input: golden('default', 'input.yaml'), cwd: '/' });
+    expect(r.stderr).toBe(golden('default', 'expected.stderr'));
+    expect(r.stdout).toBe(golden('default', 'expected.yaml'));
+    expect(r.status).toBe(0);
+  });
+});
+
 describe.each([
   ['render', /^Usage: capi-proxmox-talos render FILE\n/],
   ['diff', /^Usage: capi-proxmox-talos diff OLD NEW\n/],
@@ -72,16 +83,6 @@ test('a ResourceList without a functionConfig says what is missing and where it 
   expect(r.stderr).not.toMatch(/undefined/);
 });
 
-  test('runs where no node binary can be executed at all, with an empty environment', () => {
-    // A private mount namespace in which this machine's node is an empty, non-executable file.
-    const node = run('sh', ['-c', 'readlink -f "$(command -v node)"']).stdout.trim();
-    const script = `mount --bind /dev/null "${node}" && mount --bind /dev/null "${process.execPath}" && ! "${node}" -e 0 2>/dev/null && exec env -i "${STANDALONE}"`;
-    const r = run('unshare', ['--mount', 'sh', '-c', script], { input: golden('default', 'input.yaml'), cwd: '/' });
-    expect(r.stderr).toBe(golden('default', 'expected.stderr'));
-    expect(r.stdout).toBe(golden('default', 'expected.yaml'));
-    expect(r.status).toBe(0);
-  });
-});
 
 test.each([
   [['render', 'functionconfig.yaml']],
