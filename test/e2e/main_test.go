@@ -9,12 +9,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/capi-proxmox-talos/e2e/harness"
 	"github.com/capi-proxmox-talos/e2e/proxmoxsim"
 )
 
 var (
-	mgmt *harness.Management
+	mgmt  *harness.Management
 	pve   *proxmoxsim.Sim
 	fleet *harness.Fleet
 )
@@ -34,6 +37,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	ctrllog.SetLogger(logr.Discard()) // envtest logs through controller-runtime; keep test output readable
 	ctx := context.Background()
 	pve = newProxmox()
 	pve.Start()

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -148,6 +149,17 @@ func (m *Management) startProviders(ctx context.Context, proxmoxURL string) erro
 			args: append([]string{"--webhook-port=19443", "--webhook-cert-dir=" + certs("cacppt"), "--health-addr=" + port(19454)}, diag(19464)...)},
 		{name: "ipam", wrapper: "ipam", bin: "ipam-manager", health: port(19455), webhook: 19444, certDir: certs("ipam"),
 			args: append([]string{"--leader-elect=false", "--webhook-port=19444", "--webhook-cert-dir=" + certs("ipam"), "--health-probe-bind-address=" + port(19455)}, diag(19465)...)},
+	}
+	// Fixed ports: a second run on the machine (or a left-over one) would answer our readiness
+	// checks; refuse to start instead.
+	for _, r := range runs {
+		for _, addr := range []string{r.health, port(r.webhook)} {
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("%s: %s is in use (another e2e run?): %w", r.name, addr, err)
+			}
+			l.Close()
+		}
 	}
 	for _, r := range runs {
 		if err := m.CA.WriteServingCert(r.certDir); err != nil {

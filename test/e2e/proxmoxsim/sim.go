@@ -78,7 +78,7 @@ func (v *VM) copy() *VM {
 type Request struct {
 	Time   time.Time
 	Method string
-	Path   string            // without /api2/json and query
+	Path   string // without /api2/json and query
 	Query  string
 	Params map[string]string // JSON or form body, flattened to strings
 	Status int
@@ -424,9 +424,14 @@ func (s *Sim) vm(method, node string, id int, sub string, p map[string]string) (
 	case method == "GET" && sub == "/status/current":
 		return s.vmStatus(v), nil, nil
 	case method == "GET" && sub == "/config":
-		out := map[string]string{"digest": "sim"}
+		// Proxmox returns numeric options as JSON numbers; go-proxmox decodes e.g. cores into int.
+		out := map[string]any{"digest": "sim"}
 		for k, val := range v.Config {
-			out[k] = val
+			if n, err := strconv.Atoi(val); err == nil && numericOption[k] {
+				out[k] = n
+			} else {
+				out[k] = val
+			}
 		}
 		return out, nil, nil
 	case method == "POST" && sub == "/clone":
@@ -502,6 +507,9 @@ func (s *Sim) vm(method, node string, id int, sub string, p map[string]string) (
 	}
 	return nil, nil, errNoRoute
 }
+
+var numericOption = map[string]bool{"sockets": true, "cores": true, "memory": true, "template": true, "vcpus": true,
+	"balloon": true, "cpuunits": true, "numa": true, "onboot": true, "protection": true, "kvm": true, "tablet": true, "autostart": true}
 
 // isoVolume finds the volume of a mounted ISO (e.g. ide0: local:iso/user-data-101.iso,media=cdrom).
 func isoVolume(cfg map[string]string) string {

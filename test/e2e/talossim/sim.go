@@ -75,8 +75,8 @@ type Cluster struct {
 // Node is one control plane's Talos API server.
 type Node struct {
 	Addr, Name string
-	cluster           *Cluster
-	srv               *grpc.Server
+	cluster    *Cluster
+	srv        *grpc.Server
 	machine.UnimplementedMachineServiceServer
 }
 
