@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -310,10 +311,16 @@ func (f *Fleet) Stop() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, w := range f.byName {
-		w.Talos.Stop()
-		if w.Env != nil {
-			_ = w.Env.Stop()
-		}
+		w.stopAPIServer()
+	}
+}
+
+// stopAPIServer stops the workload API server and removes its certificate directory.
+func (w *Workload) stopAPIServer() {
+	w.Talos.Stop()
+	if w.Env != nil {
+		_ = w.Env.Stop()
+		_ = os.RemoveAll(w.Env.ControlPlane.APIServer.CertDir)
 	}
 }
 
@@ -324,9 +331,6 @@ func (f *Fleet) Forget(name string) {
 	delete(f.byName, name)
 	f.mu.Unlock()
 	if w != nil {
-		w.Talos.Stop()
-		if w.Env != nil {
-			_ = w.Env.Stop()
-		}
+		w.stopAPIServer()
 	}
 }
