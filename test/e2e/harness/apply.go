@@ -1,0 +1,170 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+)
+
+// FieldManager is the field manager Flux's kustomize-controller applies with.
+const FieldManager = "kustomize-controller"
+
+// ParseObjects reads a KRM ResourceList or a multi-document stream and returns its objects,
+// without the config.kubernetes.io/* and internal.config.kubernetes.io/* annotations (kustomize
+// and kpt bookkeeping, never applied to a cluster).
+func ParseObjects(data []byte) ([]*unstructured.Unstructured, error) {
+	docs, err := ReadYAMLDocs(data)
+	if err != nil {
+		return nil, err
+	}
+	var out []*unstructured.Unstructured
+	add := func(m map[string]any) {
+		u := &unstructured.Unstructured{Object: m}
+		ann := u.GetAnnotations()
+		for k := range ann {
+			if strings.HasPrefix(k, "config.kubernetes.io/") || strings.HasPrefix(k, "internal.config.kubernetes.io/") || strings.HasPrefix(k, "config.k8s.io/") {
+				delete(ann, k)
+			}
+		}
+		if len(ann) == 0 {
+			ann = nil
+		}
+		u.SetAnnotations(ann)
+		out = append(out, u)
+	}
+	for _, d := range docs {
+		m := map[string]any{}
+		if err := yaml.Unmarshal(d, &m); err != nil {
+			return nil, err
+		}
+		if m["kind"] == "ResourceList" {
+			items, _ := m["items"].([]any)
+			for _, it := range items {
+				if im, ok := it.(map[string]any); ok {
+					add(im)
+				}
+			}
+			continue
+		}
+		add(m)
+	}
+	return out, nil
+}
+
+// Render runs the built function's CLI (dist/capi-proxmox-talos render) on a ClusterSpec.
+func Render(spec string) ([]*unstructured.Unstructured, error) {
+	dir, err := os.MkdirTemp("", "cpt-render-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	f := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(f, []byte(spec), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(filepath.Join(RepoRoot(), "dist", "capi-proxmox-talos"), "render", f)
+	out, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		return nil, fmt.Errorf("render failed: %v\n%s", err, stderr)
+	}
+	return ParseObjects(out)
+}
+
+// Applier applies rendered objects the way Flux's kustomize-controller does: server-side apply
+// with its field manager and forced ownership, Namespaces first, and pruning: objects it applied
+// before that are absent from the new render are deleted (unless they carry
+// kustomize.toolkit.fluxcd.io/prune: disabled). Flux tracks its inventory in the Kustomization
+// status; the Applier keeps it in memory.
+type Applier struct {
+	Client    client.Client
+	inventory map[string]objRef
+}
+
+type objRef struct {
+	gvk       schema.GroupVersionKind
+	namespace string
+	name      string
+	prune     bool
+}
+
+func key(u *unstructured.Unstructured) string {
+	gvk := u.GroupVersionKind()
+	return fmt.Sprintf("%s/%s/%s/%s", gvk.Group, gvk.Kind, u.GetNamespace(), u.GetName())
+}
+
+// DryRun applies every object with dryRun=All (as kubectl apply --server-side --dry-run=server):
+// schemas, CEL, admission and conversion webhooks run; nothing is stored. Namespaces are
+// created for real first (a dry-run Namespace does not exist for the objects in it).
+func DryRun(ctx context.Context, c client.Client, objs []*unstructured.Unstructured) error {
+	var errs []string
+	for _, u := range objs {
+		if u.GetKind() == "Namespace" {
+			if err := c.Patch(ctx, u.DeepCopy(), client.Apply, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
+				return fmt.Errorf("Namespace %s: %w", u.GetName(), err)
+			}
+		}
+	}
+	for _, u := range objs {
+		if u.GetKind() == "Namespace" {
+			continue
+		}
+		if err := c.Patch(ctx, u.DeepCopy(), client.Apply, client.FieldOwner(FieldManager), client.ForceOwnership, client.DryRunAll); err != nil {
+			errs = append(errs, fmt.Sprintf("%s %s/%s: %v", u.GetKind(), u.GetNamespace(), u.GetName(), err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("dry-run rejected %d object(s):\n%s", len(errs), strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Apply applies objs and prunes what the previous Apply applied and objs no longer hold.
+// It returns the keys of pruned objects.
+func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) ([]string, error) {
+	if a.inventory == nil {
+		a.inventory = map[string]objRef{}
+	}
+	sorted := append([]*unstructured.Unstructured(nil), objs...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return sorted[i].GetKind() == "Namespace" && sorted[j].GetKind() != "Namespace"
+	})
+	next := map[string]objRef{}
+	for _, u := range sorted {
+		if err := a.Client.Patch(ctx, u.DeepCopy(), client.Apply, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
+			return nil, fmt.Errorf("apply %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
+		}
+		next[key(u)] = objRef{gvk: u.GroupVersionKind(), namespace: u.GetNamespace(), name: u.GetName(),
+			prune: u.GetAnnotations()["kustomize.toolkit.fluxcd.io/prune"] != "disabled"}
+	}
+	var pruned []string
+	for k, ref := range a.inventory {
+		if _, still := next[k]; still || !ref.prune {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(ref.gvk)
+		u.SetNamespace(ref.namespace)
+		u.SetName(ref.name)
+		if err := a.Client.Delete(ctx, u, client.PropagationPolicy("Background")); err != nil && !apierrors.IsNotFound(err) {
+			return pruned, fmt.Errorf("prune %s: %w", k, err)
+		}
+		pruned = append(pruned, k)
+	}
+	sort.Strings(pruned)
+	a.inventory = next
+	return pruned, nil
+}

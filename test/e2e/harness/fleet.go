@@ -1,0 +1,336 @@
+package harness
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+
+	"github.com/capi-proxmox-talos/e2e/proxmoxsim"
+	"github.com/capi-proxmox-talos/e2e/talossim"
+)
+
+// Boot is what a simulated VM learns from its nocloud ISO when it starts, as Talos would.
+type Boot struct {
+	VMID         int
+	UUID         string
+	Hostname     string
+	Address      string // from network-config
+	ControlPlane bool
+	ClusterName  string
+	Endpoint     string // cluster.controlPlane.endpoint
+	Labels       map[string]string
+	Taints       map[string]string
+	TalosCA      KeyPair // machine.ca (control planes only carry the key)
+	K8sCA        KeyPair // cluster.ca
+	Config       string  // the raw user-data (the Talos machine config)
+}
+
+// Workload is one simulated workload cluster: Talos API nodes, and its API server, started when
+// CACPPT bootstraps etcd (as on a real cluster, where the API server comes up after bootstrap).
+type Workload struct {
+	Name   string
+	Talos  *talossim.Cluster
+	Env    *envtest.Environment
+	Client client.Client
+	Err    error // from starting the API server
+	boots  map[int]*Boot
+}
+
+// Fleet turns simulated VM starts into Talos nodes: a CP's Talos API starts; once the cluster's
+// API server runs, every running VM is registered as a Ready Node with its providerID (the
+// kubelet's part). It also stops the Talos API of deleted VMs.
+type Fleet struct {
+	mgmt   *Management
+	pve    *proxmoxsim.Sim
+	mu     sync.Mutex
+	byName map[string]*Workload
+	errs   []string
+	stop   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// NewFleet hooks into the simulator and starts the kubelet loop.
+func NewFleet(m *Management, pve *proxmoxsim.Sim) *Fleet {
+	f := &Fleet{mgmt: m, pve: pve, byName: map[string]*Workload{}, stop: make(chan struct{})}
+	pve.OnStart = f.onStart
+	pve.OnDelete = f.onDelete
+	f.wg.Add(1)
+	go f.kubelets()
+	return f
+}
+
+// Workload returns the simulated workload cluster with the given (Talos) cluster name.
+func (f *Fleet) Workload(name string) *Workload {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.byName[name]
+}
+
+// Errors returns what went wrong while booting VMs (unreadable ISO, bad Talos config...).
+func (f *Fleet) Errors() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.errs...)
+}
+
+// Boots returns the boot records of the running VMs of a cluster.
+func (w *Workload) Boots() []*Boot {
+	var out []*Boot
+	for _, b := range w.boots {
+		out = append(out, b)
+	}
+	return out
+}
+
+func (f *Fleet) fail(format string, args ...any) {
+	f.mu.Lock()
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+	f.mu.Unlock()
+}
+
+// CAPMOX's network-config lists addresses as "- '<ip>/<prefix>'" (pkg/cloudinit/network.go).
+var reAddress = regexp.MustCompile(`- '(\d+\.\d+\.\d+\.\d+)/\d+'`)
+
+// ParseBoot reads the Talos machine config and network config from a VM's ISO.
+func ParseBoot(vm *proxmoxsim.VM) (*Boot, error) {
+	files, err := proxmoxsim.ISOFiles(vm.ISO, "user-data", "network-config", "meta-data")
+	if err != nil {
+		return nil, err
+	}
+	b := &Boot{VMID: vm.ID, UUID: vm.UUID(), Config: string(files["user-data"])}
+	if m := reAddress.FindStringSubmatch(string(files["network-config"])); m != nil {
+		b.Address = m[1]
+	} else {
+		return nil, fmt.Errorf("no static address in network-config:\n%s", files["network-config"])
+	}
+	docs, err := ReadYAMLDocs(files["user-data"])
+	if err != nil {
+		return nil, fmt.Errorf("user-data is not YAML: %w", err)
+	}
+	for _, d := range docs {
+		var doc struct {
+			Version, Kind, Hostname string
+			Machine                 struct {
+				Type       string
+				CA         struct{ Crt, Key string }
+				Network    struct{ Hostname string }
+				NodeLabels map[string]string `json:"nodeLabels"`
+				NodeTaints map[string]string `json:"nodeTaints"`
+			}
+			Cluster struct {
+				ClusterName  string `json:"clusterName"`
+				ControlPlane struct{ Endpoint string }
+				CA           struct{ Crt, Key string }
+			}
+		}
+		if err := yaml.Unmarshal(d, &doc); err != nil {
+			return nil, err
+		}
+		switch {
+		case doc.Version == "v1alpha1":
+			b.ControlPlane = doc.Machine.Type == "controlplane" || doc.Machine.Type == "init"
+			b.ClusterName = doc.Cluster.ClusterName
+			b.Endpoint = doc.Cluster.ControlPlane.Endpoint
+			b.Labels, b.Taints = doc.Machine.NodeLabels, doc.Machine.NodeTaints
+			if doc.Machine.Network.Hostname != "" {
+				b.Hostname = doc.Machine.Network.Hostname
+			}
+			b.TalosCA = KeyPair{Cert: unb64(doc.Machine.CA.Crt), Key: unb64(doc.Machine.CA.Key)}
+			b.K8sCA = KeyPair{Cert: unb64(doc.Cluster.CA.Crt), Key: unb64(doc.Cluster.CA.Key)}
+		case doc.Kind == "HostnameConfig" && doc.Hostname != "":
+			b.Hostname = doc.Hostname
+		}
+	}
+	if b.ClusterName == "" {
+		return nil, fmt.Errorf("user-data holds no Talos v1alpha1 machine config")
+	}
+	if b.Hostname == "" {
+		b.Hostname = vm.Name()
+	}
+	return b, nil
+}
+
+func unb64(s string) []byte {
+	d, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+func (f *Fleet) onStart(vm *proxmoxsim.VM) {
+	b, err := ParseBoot(vm)
+	if err != nil {
+		f.fail("VM %d (%s) cannot boot: %v", vm.ID, vm.Name(), err)
+		return
+	}
+	f.mu.Lock()
+	w := f.byName[b.ClusterName]
+	if w == nil {
+		w = &Workload{Name: b.ClusterName, Talos: talossim.NewCluster(b.ClusterName), boots: map[int]*Boot{}}
+		f.byName[b.ClusterName] = w
+	}
+	w.boots[vm.ID] = b
+	if b.ControlPlane && w.Talos.OnBootstrap == nil {
+		// The API server comes up after etcd is bootstrapped, at the endpoint, with the cluster CA.
+		boot := b
+		w.Talos.OnBootstrap = func() { f.startAPIServer(w, boot) }
+	}
+	f.mu.Unlock()
+	if b.ControlPlane {
+		if err := w.Talos.StartNode(b.Address, b.Hostname, b.TalosCA.Cert, b.TalosCA.Key); err != nil {
+			f.fail("VM %d: %v", vm.ID, err)
+		}
+	}
+}
+
+func (f *Fleet) startAPIServer(w *Workload, b *Boot) {
+	u, err := url.Parse(b.Endpoint)
+	if err != nil {
+		f.fail("cluster %s: endpoint %q: %v", w.Name, b.Endpoint, err)
+		return
+	}
+	env, cfg, err := StartWorkloadAPIServer(f.mgmt.Bins["kube"], u.Hostname(), u.Port(), b.K8sCA)
+	var c client.Client
+	if err == nil {
+		c, err = client.New(cfg, client.Options{Scheme: Scheme})
+	}
+	f.mu.Lock()
+	w.Env, w.Client, w.Err = env, c, err
+	f.mu.Unlock()
+	if err != nil {
+		f.fail("cluster %s: %v", w.Name, err)
+	}
+}
+
+func (f *Fleet) onDelete(vm *proxmoxsim.VM) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, w := range f.byName {
+		if b := w.boots[vm.ID]; b != nil {
+			delete(w.boots, vm.ID)
+			if b.ControlPlane {
+				go w.Talos.StopNode(b.Address)
+			}
+		}
+	}
+}
+
+// kubelets registers a Ready Node for every running VM of a cluster whose API server runs.
+func (f *Fleet) kubelets() {
+	defer f.wg.Done()
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-f.stop:
+			return
+		case <-t.C:
+		}
+		f.mu.Lock()
+		type job struct {
+			c client.Client
+			b Boot
+		}
+		var jobs []job
+		for _, w := range f.byName {
+			if w.Client == nil {
+				continue
+			}
+			for _, b := range w.boots {
+				jobs = append(jobs, job{w.Client, *b})
+			}
+		}
+		f.mu.Unlock()
+		for _, j := range jobs {
+			if err := registerNode(j.c, &j.b); err != nil {
+				f.fail("registering Node %s: %v", j.b.Hostname, err)
+			}
+		}
+	}
+}
+
+func registerNode(c client.Client, b *Boot) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	node := &corev1.Node{}
+	err := c.Get(ctx, client.ObjectKey{Name: b.Hostname}, node)
+	if err == nil && node.Spec.ProviderID != "proxmox://"+b.UUID {
+		// A Node of the same name from an older VM (CAPI deletes it after the VM): wait.
+		return nil
+	}
+	if apierrors.IsNotFound(err) {
+		labels := map[string]string{"kubernetes.io/hostname": b.Hostname}
+		for k, v := range b.Labels {
+			labels[k] = v
+		}
+		if b.ControlPlane {
+			labels["node-role.kubernetes.io/control-plane"] = ""
+		}
+		node = &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: b.Hostname, Labels: labels},
+			Spec: corev1.NodeSpec{ProviderID: "proxmox://" + b.UUID}}
+		for k, v := range b.Taints {
+			val, effect, _ := strings.Cut(v, ":")
+			node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: k, Value: val, Effect: corev1.TaintEffect(effect)})
+		}
+		if err := c.Create(ctx, node); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	for _, cond := range node.Status.Conditions {
+		if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
+			return nil
+		}
+	}
+	now := metav1.Now()
+	node.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
+		Message: "simulated kubelet", LastHeartbeatTime: now, LastTransitionTime: now}}
+	node.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: b.Address}, {Type: corev1.NodeHostName, Address: b.Hostname}}
+	return c.Status().Update(ctx, node)
+}
+
+// Stop stops the kubelet loop, every Talos API server and workload API server.
+func (f *Fleet) Stop() {
+	close(f.stop)
+	f.wg.Wait()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, w := range f.byName {
+		w.stopAPIServer()
+	}
+}
+
+// stopAPIServer stops the workload API server and removes its certificate directory.
+func (w *Workload) stopAPIServer() {
+	w.Talos.Stop()
+	if w.Env != nil {
+		_ = w.Env.Stop()
+		_ = os.RemoveAll(w.Env.ControlPlane.APIServer.CertDir)
+	}
+}
+
+// Forget stops and drops a workload cluster (after a scenario deleted it).
+func (f *Fleet) Forget(name string) {
+	f.mu.Lock()
+	w := f.byName[name]
+	delete(f.byName, name)
+	f.mu.Unlock()
+	if w != nil {
+		w.stopAPIServer()
+	}
+}

@@ -1,0 +1,222 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/capi-proxmox-talos/e2e/harness"
+	"github.com/capi-proxmox-talos/e2e/proxmoxsim"
+)
+
+// Scenario drives one cluster: render a ClusterSpec, apply it as Flux would, wait for the real
+// controllers, assert. A new scenario needs a cluster name and a free 127.0.N.0/24 (see
+// docs/e2e.md).
+type Scenario struct {
+	T       *testing.T
+	Name    string // cluster name = namespace
+	Net     string // "127.0.N": machines get .101-.120, the endpoint is .100
+	applier *harness.Applier
+}
+
+func NewScenario(t *testing.T, name, net string) *Scenario {
+	return &Scenario{T: t, Name: name, Net: net, applier: &harness.Applier{Client: mgmt.Client}}
+}
+
+// Spec returns a ClusterSpec for this scenario on the loopback network, with extra YAML under
+// spec: (indented by two spaces, e.g. "  workers:\n  - name: a").
+func (s *Scenario) Spec(extra string) string { return s.SpecCP("", extra) }
+
+// SpecCP is Spec with extra lines under spec.controlPlane (indented by four spaces).
+func (s *Scenario) SpecCP(cp, extra string) string {
+	return fmt.Sprintf(`apiVersion: capi-proxmox-talos.dev/v1alpha1
+kind: ClusterSpec
+metadata:
+  name: %[1]s
+spec:
+  network:
+    ipRanges: [%[2]s.101-%[2]s.120]
+    prefix: 24
+    gateway: %[2]s.1
+    dnsServers: [127.0.0.53]
+    bastion: {}
+  controlPlane:
+    endpointIP: %[2]s.100
+%[4]s%[3]s`, s.Name, s.Net, extra, cp)
+}
+
+// Apply renders spec and applies it with pruning; returns the rendered objects.
+func (s *Scenario) Apply(spec string) []*unstructured.Unstructured {
+	s.T.Helper()
+	objs, err := harness.Render(spec)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := s.applier.Apply(ctx, objs); err != nil {
+		s.T.Fatal(err)
+	}
+	return objs
+}
+
+func gvk(group, version, kind string) schema.GroupVersionKind {
+	return schema.GroupVersionKind{Group: group, Version: version, Kind: kind}
+}
+
+var (
+	gvkMachine   = gvk("cluster.x-k8s.io", "v1beta2", "Machine")
+	gvkCluster   = gvk("cluster.x-k8s.io", "v1beta2", "Cluster")
+	gvkTCP       = gvk("controlplane.cluster.x-k8s.io", "v1alpha3", "TalosControlPlane")
+	gvkPMachine  = gvk("infrastructure.cluster.x-k8s.io", "v1alpha2", "ProxmoxMachine")
+	gvkTalosConf = gvk("bootstrap.cluster.x-k8s.io", "v1alpha3", "TalosConfig")
+)
+
+// List lists objects of a kind in the scenario's namespace.
+func (s *Scenario) List(k schema.GroupVersionKind) []unstructured.Unstructured {
+	s.T.Helper()
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(k.GroupVersion().WithKind(k.Kind + "List"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := mgmt.Client.List(ctx, l, client.InNamespace(s.Name)); err != nil {
+		s.T.Fatalf("listing %s: %v", k.Kind, err)
+	}
+	sort.Slice(l.Items, func(i, j int) bool { return l.Items[i].GetName() < l.Items[j].GetName() })
+	return l.Items
+}
+
+// Get reads one object of the scenario's namespace.
+func (s *Scenario) Get(k schema.GroupVersionKind, name string) (*unstructured.Unstructured, error) {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(k)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return u, mgmt.Client.Get(ctx, client.ObjectKey{Namespace: s.Name, Name: name}, u)
+}
+
+// VMs returns the simulator's VMs of this cluster (CAPMOX names a VM after its ProxmoxMachine,
+// which starts with the cluster name).
+func (s *Scenario) VMs() []*proxmoxsim.VM {
+	var out []*proxmoxsim.VM
+	for _, v := range pve.VMs() {
+		if strings.HasPrefix(v.Name(), s.Name+"-") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// WaitFor polls cond every second until it holds; on timeout the test fails with cond's last
+// explanation and a diagnosis (machines, providers' errors, simulator and fleet errors).
+func (s *Scenario) WaitFor(what string, timeout time.Duration, cond func() (bool, string)) {
+	s.T.Helper()
+	if err := s.Poll(what, timeout, cond); err != nil {
+		s.T.Fatal(err)
+	}
+}
+
+// Poll is WaitFor returning the failure instead of failing the test.
+func (s *Scenario) Poll(what string, timeout time.Duration, cond func() (bool, string)) error {
+	start := time.Now()
+	last := ""
+	for time.Since(start) < timeout {
+		if err := mgmt.CheckProviders(); err != nil {
+			return err
+		}
+		ok, msg := cond()
+		if ok {
+			s.T.Logf("%s: after %.1fs", what, time.Since(start).Seconds())
+			return nil
+		}
+		last = msg
+		time.Sleep(time.Second)
+	}
+	return fmt.Errorf("timed out after %s waiting for %s: %s\n%s", timeout, what, last, s.Diagnose())
+}
+
+// Diagnose summarises the state: every Machine's phase and false conditions, the TCP's
+// conditions, the providers' last error lines, failed Proxmox calls and fleet errors.
+func (s *Scenario) Diagnose() string {
+	var b strings.Builder
+	for _, m := range s.List(gvkMachine) {
+		phase, _, _ := unstructured.NestedString(m.Object, "status", "phase")
+		fmt.Fprintf(&b, "Machine %s: phase %s; %s\n", m.GetName(), phase, falseConditions(&m))
+	}
+	for _, pm := range s.List(gvkPMachine) {
+		fmt.Fprintf(&b, "ProxmoxMachine %s: %s\n", pm.GetName(), falseConditions(&pm))
+	}
+	for _, tcp := range s.List(gvkTCP) {
+		fmt.Fprintf(&b, "TalosControlPlane %s: %s\n", tcp.GetName(), falseConditions(&tcp))
+	}
+	for _, r := range pve.Log() {
+		if r.Status != 200 {
+			fmt.Fprintf(&b, "proxmox: %s %s -> %d %s\n", r.Method, r.Path, r.Status, r.Error)
+		}
+	}
+	for _, e := range fleet.Errors() {
+		fmt.Fprintf(&b, "fleet: %s\n", e)
+	}
+	for name, p := range mgmt.Procs {
+		lines := p.Grep(s.Name, "rror")
+		if len(lines) > 5 {
+			lines = lines[len(lines)-5:]
+		}
+		for _, l := range lines {
+			if len(l) > 600 {
+				l = l[:600] + "..."
+			}
+			fmt.Fprintf(&b, "%s log: %s\n", name, l)
+		}
+	}
+	return b.String()
+}
+
+// falseConditions lists the conditions that are not True, with reason and message.
+func falseConditions(u *unstructured.Unstructured) string {
+	var out []string
+	for _, path := range [][]string{{"status", "conditions"}, {"status", "v1beta2", "conditions"}, {"status", "deprecated", "v1beta1", "conditions"}} {
+		conds, _, _ := unstructured.NestedSlice(u.Object, path...)
+		for _, c := range conds {
+			m, _ := c.(map[string]any)
+			if m["status"] != "True" {
+				out = append(out, fmt.Sprintf("%v=%v(%v: %v)", m["type"], m["status"], m["reason"], m["message"]))
+			}
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// MachinesRunning reports whether exactly n Machines exist and all are Running.
+func (s *Scenario) MachinesRunning(n int) (bool, string) {
+	ms := s.List(gvkMachine)
+	var phases []string
+	running := 0
+	for _, m := range ms {
+		p, _, _ := unstructured.NestedString(m.Object, "status", "phase")
+		phases = append(phases, m.GetName()+"="+p)
+		if p == "Running" && m.GetDeletionTimestamp() == nil {
+			running++
+		}
+	}
+	return running == n && len(ms) == n, fmt.Sprintf("want %d Running, have %v", n, phases)
+}
+
+// TCPReady reports whether the TalosControlPlane is ready with n ready replicas, all up to date.
+func (s *Scenario) TCPReady(n int64) (bool, string) {
+	tcp, err := s.Get(gvkTCP, s.Name+"-control-plane")
+	if err != nil {
+		return false, err.Error()
+	}
+	ready, _, _ := unstructured.NestedBool(tcp.Object, "status", "ready")
+	rr, _, _ := unstructured.NestedInt64(tcp.Object, "status", "readyReplicas")
+	r, _, _ := unstructured.NestedInt64(tcp.Object, "status", "replicas")
+	return ready && rr == n && r == n, fmt.Sprintf("ready=%v replicas=%d readyReplicas=%d; %s", ready, r, rr, falseConditions(tcp))
+}
