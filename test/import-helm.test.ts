@@ -243,7 +243,7 @@ test('diff of the chart render against the imported spec: what is adopted, what 
     'adopted in place: Cluster/prod, MachineDeployment/prod-workers, Namespace/prod, ProxmoxCluster/proxmox-cluster, TalosControlPlane/talos-controlplane (same kind and name: updated, never recreated)',
   );
   expect(lines.find((l) => l.startsWith('control plane:'))).toMatch(
-    /^control plane: new machine template \(the same VM shape under a new name\); hostname.source MachineName added, talosVersion v1.10 → v1.11; patches: .*machine.certSANs \["freyr","10.10.0.5"\] added, machine.install.disk \/dev\/vda → \/dev\/sda.* → rolls 3 control planes one at a time, surge 1, needs 1 free IP$/,
+    /^control plane: new machine template \(the same VM shape under a new name\); hostname.source InfrastructureName added, talosVersion v1.10 → v1.11; patches: .*machine.certSANs \["freyr","10.10.0.5"\] added, machine.install.disk \/dev\/vda → \/dev\/sda.* → rolls 3 control planes one at a time, surge 1, needs 1 free IP$/,
   );
   expect(lines.find((l) => l.startsWith('pool workers:'))).toMatch(/new Talos config \(.*machine.install.disk \/dev\/vda → \/dev\/sda.*\) → rolls 5 machines, surge 1, needs 1 free IP$/);
   expect(lines).toContain(

@@ -23,7 +23,12 @@ export function talosControlPlane(m: Model, p: Profile, machineTemplateName: str
         controlplane: {
           generateType: 'controlplane',
           talosVersion: m.talosVersion,
-          hostname: { source: 'MachineName' },
+          // The infrastructure machine's name, never the Machine's: CACPPT creates the ProxmoxMachine under a name
+          // of its own (CAPI external.CreateFromTemplate: <template>-<random>), CAPMOX reports that name as the
+          // Machine's Hostname address (vmservice getClusterAPIMachineAddresses), and CACPPT's etcd audit removes
+          // every etcd member whose hostname matches no Machine's Hostname address (controllers/etcd.go auditEtcd,
+          // v0.5.12). Found by the real-controller tests (test/e2e): with MachineName each member was removed.
+          hostname: { source: 'InfrastructureName' },
           strategicPatches: controlPlanePatches(m).map(patchText),
         },
       },

@@ -176,17 +176,18 @@ func TestLifecycle(t *testing.T) {
 		if len(bootstraps) != 1 {
 			t.Errorf("CACPPT bootstrapped etcd %d times (%v), want once", len(bootstraps), bootstraps)
 		}
-		// Finding (first run, 2026-11-25): after the bootstrap, CACPPT's auditEtcd removes the etcd
-		// member. It matches members against the Machine's HostName address, which CAPMOX sets to
-		// the ProxmoxMachine name (vmservice getClusterAPIMachineAddresses), while our render makes
-		// the Talos hostname the Machine name (hostname.source: MachineName), so the names never
-		// match. Recorded here rather than asserted until the render or the simulator changes
-		// (a real single-member etcd might refuse the removal): see docs/e2e.md.
+		// CACPPT's auditEtcd removes every etcd member whose hostname matches no control-plane Machine's
+		// HostName address, which CAPMOX sets to the ProxmoxMachine name. With hostname.source MachineName
+		// (the render before 2026-11-25) it removed the member after every bootstrap; the render now names
+		// control-plane nodes after their infrastructure machine, so no member may be removed.
 		var removals []string
 		for _, c := range w.Talos.Calls() {
 			if c.Method == "EtcdRemoveMemberByID" || c.Method == "EtcdLeaveCluster" {
 				removals = append(removals, c.Method+" via "+c.Node+" "+c.Error)
 			}
+		}
+		if len(removals) != 0 {
+			t.Errorf("CACPPT removed etcd members of a healthy control plane: %v (members now %v)", removals, w.Talos.Members())
 		}
 		t.Logf("etcd members after create: %v; removals: %v", w.Talos.Members(), removals)
 	})
