@@ -263,6 +263,14 @@ func (f *Fleet) kubelets() {
 	}
 }
 
+// kubeletConditions are the Node conditions a healthy kubelet reports.
+var kubeletConditions = []corev1.NodeCondition{
+	{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady"},
+	{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientMemory"},
+	{Type: corev1.NodeDiskPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasNoDiskPressure"},
+	{Type: corev1.NodePIDPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientPID"},
+}
+
 func registerNode(c client.Client, b *Boot) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -292,14 +300,21 @@ func registerNode(c client.Client, b *Boot) error {
 	} else if err != nil {
 		return err
 	}
-	for _, cond := range node.Status.Conditions {
-		if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
-			return nil
-		}
+	if len(node.Status.Conditions) == len(kubeletConditions) {
+		return nil
 	}
+	// A kubelet reports Ready and the three pressure conditions. CAPI core (v1.11+, v1beta2
+	// conditions) summarises exactly these four into the Machine's NodeHealthy, and NodeHealthy into
+	// Ready and Available (summarizeNodeConditions in the machine controller's status code): with
+	// Ready alone, every Machine stays Ready: Unknown ("Node.MemoryPressure: Condition not yet
+	// reported"), no new Machine becomes available, and a rollout with maxUnavailable 0 never
+	// scales the old MachineSet down.
 	now := metav1.Now()
-	node.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
-		Message: "simulated kubelet", LastHeartbeatTime: now, LastTransitionTime: now}}
+	node.Status.Conditions = nil
+	for _, c := range kubeletConditions {
+		c.LastHeartbeatTime, c.LastTransitionTime, c.Message = now, now, "simulated kubelet"
+		node.Status.Conditions = append(node.Status.Conditions, c)
+	}
 	node.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: b.Address}, {Type: corev1.NodeHostName, Address: b.Hostname}}
 	return c.Status().Update(ctx, node)
 }
