@@ -92,6 +92,7 @@ func str(m map[string]any, path ...string) string {
 // TestLifecycle: the default cluster (1 control plane, pool "worker" of 1) is created by the
 // real controllers; then day-2 edits; then Flux prunes it and every VM goes away.
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	s := NewScenario(t, "e2e-life", "127.0.10")
 	spec := s.Spec("")
 	s.Apply(spec)
@@ -333,6 +334,7 @@ func sortTimes(ts []time.Time) { sort.Slice(ts, func(i, j int) bool { return ts[
 // cause (the simulator answers as Proxmox does: the VM has no disk 'virtio0'). The control plane
 // rather than a pool, so the fault shows at once (workers wait for a stable control plane).
 func TestFaultBootDeviceMissing(t *testing.T) {
+	t.Parallel()
 	s := NewScenario(t, "e2e-fault", "127.0.12")
 	s.Apply(s.SpecCP("    template: {sourceNode: venus, templateID: 200}\n", "  workers: []\n"))
 	err := s.Poll("the control plane Running", 60*time.Second, func() (bool, string) { return s.MachinesRunning(1) })
@@ -343,14 +345,5 @@ func TestFaultBootDeviceMissing(t *testing.T) {
 		t.Fatalf("the failure does not name the cause:\n%v", err)
 	}
 	t.Logf("failure as reported:\n%v", err)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := s.applier.Apply(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	s.WaitFor("the broken cluster's VMs deleted", 5*time.Minute, func() (bool, string) {
-		n := len(s.VMs())
-		return n == 0, fmt.Sprintf("%d VMs left", n)
-	})
-	fleet.Forget(s.Name)
+	s.deleteCluster()
 }

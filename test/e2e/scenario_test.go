@@ -220,3 +220,19 @@ func (s *Scenario) TCPReady(n int64) (bool, string) {
 	r, _, _ := unstructured.NestedInt64(tcp.Object, "status", "replicas")
 	return ready && rr == n && r == n, fmt.Sprintf("ready=%v replicas=%d readyReplicas=%d; %s", ready, r, rr, falseConditions(tcp))
 }
+
+// deleteCluster prunes everything the scenario applied (as Flux does when the cluster's folder
+// is removed) and waits until every VM of the cluster is deleted.
+func (s *Scenario) deleteCluster() {
+	s.T.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := s.applier.Apply(ctx, nil); err != nil {
+		s.T.Fatal(err)
+	}
+	s.WaitFor("every VM deleted", 5*time.Minute, func() (bool, string) {
+		n := len(s.VMs())
+		return n == 0, fmt.Sprintf("%d VMs left", n)
+	})
+	fleet.Forget(s.Name)
+}

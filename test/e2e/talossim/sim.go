@@ -70,6 +70,7 @@ type Cluster struct {
 	nextID       uint64
 	nodes        map[string]*Node // by address
 	calls        []Call
+	sizes        []int // the member count after each change
 }
 
 // Node is one control plane's Talos API server.
@@ -165,11 +166,26 @@ func (c *Cluster) Calls() []Call {
 	return append([]Call(nil), c.calls...)
 }
 
+// MemberCounts returns the etcd member count after each change of membership, in order (what
+// a quorum check during a rollout looks at).
+func (c *Cluster) MemberCounts() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]int(nil), c.sizes...)
+}
+
 func (c *Cluster) join(hostname string) {
 	if _, ok := c.members[hostname]; !ok {
 		c.nextID++
 		c.members[hostname] = c.nextID
+		c.sizes = append(c.sizes, len(c.members))
 	}
+}
+
+// leave removes a member (c.mu held).
+func (c *Cluster) leave(hostname string) {
+	delete(c.members, hostname)
+	c.sizes = append(c.sizes, len(c.members))
 }
 
 func (n *Node) record(ctx context.Context, method string, err error) {
@@ -318,7 +334,7 @@ func (n *Node) EtcdLeaveCluster(ctx context.Context, _ *machine.EtcdLeaveCluster
 	if _, member := c.members[n.Name]; !member {
 		return nil, status.Error(codes.FailedPrecondition, n.Name+" is not an etcd member")
 	}
-	delete(c.members, n.Name)
+	c.leave(n.Name)
 	return &machine.EtcdLeaveClusterResponse{Messages: []*machine.EtcdLeaveCluster{{Metadata: n.meta()}}}, nil
 }
 
@@ -330,7 +346,7 @@ func (n *Node) EtcdRemoveMemberByID(ctx context.Context, req *machine.EtcdRemove
 	defer c.mu.Unlock()
 	for h, id := range c.members {
 		if id == req.GetMemberId() {
-			delete(c.members, h)
+			c.leave(h)
 			return &machine.EtcdRemoveMemberByIDResponse{Messages: []*machine.EtcdRemoveMemberByID{{Metadata: n.meta()}}}, nil
 		}
 	}
