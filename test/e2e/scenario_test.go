@@ -23,11 +23,12 @@ type Scenario struct {
 	T       *testing.T
 	Name    string // cluster name = namespace
 	Net     string // "127.0.N": machines get .101-.120, the endpoint is .100
+	TCPName string // the TalosControlPlane's name (<cluster>-control-plane unless adopted from the chart)
 	applier *harness.Applier
 }
 
 func NewScenario(t *testing.T, name, net string) *Scenario {
-	return &Scenario{T: t, Name: name, Net: net, applier: &harness.Applier{Client: mgmt.Client}}
+	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", applier: &harness.Applier{Client: mgmt.Client}}
 }
 
 // Spec returns a ClusterSpec for this scenario on the loopback network, with extra YAML under
@@ -211,7 +212,7 @@ func (s *Scenario) MachinesRunning(n int) (bool, string) {
 
 // TCPReady reports whether the TalosControlPlane is ready with n ready replicas, all up to date.
 func (s *Scenario) TCPReady(n int64) (bool, string) {
-	tcp, err := s.Get(gvkTCP, s.Name+"-control-plane")
+	tcp, err := s.Get(gvkTCP, s.TCPName)
 	if err != nil {
 		return false, err.Error()
 	}

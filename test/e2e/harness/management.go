@@ -10,7 +10,9 @@ import (
 	"time"
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -82,6 +84,9 @@ func StartManagement(ctx context.Context, proxmoxURL string) (m *Management, err
 	if err = InstallProviderAPIs(ctx, m.Client, m.CA.CertPEM, nil); err != nil {
 		return nil, err
 	}
+	if err = m.createCAPMOXCredentials(ctx, proxmoxURL); err != nil {
+		return m, err
+	}
 	if err = m.startProviders(ctx, proxmoxURL); err != nil {
 		return nil, err
 	}
@@ -123,6 +128,29 @@ func InstallProviderAPIs(ctx context.Context, c client.Client, caPEM []byte, rep
 	return nil
 }
 
+// createCAPMOXCredentials creates the Secret a CAPMOX install keeps its Proxmox API token in
+// (capmox-manager-credentials in capmox-system: clusterctl fills it from PROXMOX_URL, PROXMOX_TOKEN and
+// PROXMOX_SECRET, and the manager's Deployment reads those back from it; CAPMOX config/default/
+// manager_credentials_patch.yaml). The manager here gets the same values in its environment. A
+// ProxmoxCluster may also name the Secret in credentialsRef, as the cluster-chart's does: CAPMOX then
+// reads url, token and secret from it (pkg/scope/cluster.go, setupProxmoxClient; no "insecure" key
+// keeps the pre-v0.7 default, TLS without verification, which the simulator's self-signed
+// certificate needs).
+func (m *Management) createCAPMOXCredentials(ctx context.Context, proxmoxURL string) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "capmox-system"}}
+	if err := m.Client.Create(ctx, ns); err != nil {
+		return fmt.Errorf("namespace capmox-system: %w", err)
+	}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "capmox-system", Name: "capmox-manager-credentials"},
+		StringData: map[string]string{"url": proxmoxURL, "token": capmoxToken, "secret": capmoxSecret}}
+	if err := m.Client.Create(ctx, sec); err != nil {
+		return fmt.Errorf("secret capmox-manager-credentials: %w", err)
+	}
+	return nil
+}
+
+const capmoxToken, capmoxSecret = "root@pam!capmox", "simulated"
+
 type providerRun struct {
 	name, wrapper, bin string
 	args, env          []string
@@ -142,7 +170,7 @@ func (m *Management) startProviders(ctx context.Context, proxmoxURL string) erro
 			args: append([]string{"--leader-elect=false", "--webhook-port=19441", "--webhook-cert-dir=" + certs("capi"), "--health-addr=" + port(19451)}, diag(19461)...)},
 		{name: "capmox", wrapper: "capmox", bin: "capmox-manager", health: port(19452), webhook: PortCAPMOX, certDir: capmoxCertDir,
 			args: append([]string{"--leader-elect=false", "--health-probe-bind-address=" + port(19452)}, diag(19462)...),
-			env:  []string{"PROXMOX_URL=" + proxmoxURL, "PROXMOX_TOKEN=root@pam!capmox", "PROXMOX_SECRET=simulated"}},
+			env:  []string{"PROXMOX_URL=" + proxmoxURL, "PROXMOX_TOKEN=" + capmoxToken, "PROXMOX_SECRET=" + capmoxSecret}},
 		{name: "cabpt", wrapper: "cabpt", bin: "cabpt-manager", health: port(19453), webhook: 19442, certDir: certs("cabpt"),
 			args: append([]string{"--webhook-port=19442", "--webhook-cert-dir=" + certs("cabpt"), "--health-addr=" + port(19453)}, diag(19463)...)},
 		{name: "cacppt", wrapper: "cacppt", bin: "cacppt-manager", health: port(19454), webhook: 19443, certDir: certs("cacppt"),

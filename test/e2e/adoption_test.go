@@ -1,0 +1,211 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"github.com/capi-proxmox-talos/e2e/harness"
+)
+
+// TestChartAdoption: a cluster made by the cluster-chart Helm chart (0.1.6, applied by a Flux
+// Kustomization with prune: true: docs/migrating-from-cluster-chart.md, Path B) comes up under the
+// real controllers; then the render of `import-helm-values` for the same values file replaces the
+// chart's render in Git. What `diff` promises must hold on the live cluster: the Namespace,
+// Cluster, ProxmoxCluster, TalosControlPlane and MachineDeployment are updated in place (same
+// UIDs: never deleted and recreated), only the three superseded templates are pruned, every
+// machine rolls once, surge first, and etcd is never bootstrapped again.
+//
+// The chart's render comes from our model of its templates (test/support/chartModel.ts, run by
+// test/support/chart-render.mjs): helm is not on this machine, and the jest suites compare that
+// model with the importer field by field.
+func TestChartAdoption(t *testing.T) {
+	t.Parallel()
+	s := NewScenario(t, "e2e-chart", "127.0.16")
+	s.TCPName = "talos-controlplane" // the chart's name, kept by adoptedFrom: cluster-chart
+	dir := t.TempDir()
+
+	// The chart's defaults (every value spelled out), moved onto this scenario's loopback network.
+	raw, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "testdata", "helm", "chart-defaults.values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := strings.NewReplacer("cluster09", s.Name, "192.168.4.191-192.168.4.197", s.Net+".101-"+s.Net+".120",
+		`"192.168.4.190"`, s.Net+".100", "gateway: 192.168.4.1", "gateway: "+s.Net+".1", "192.168.1.201", "127.0.0.53").Replace(string(raw))
+	valuesFile := filepath.Join(dir, "values.yaml")
+	chartFile := filepath.Join(dir, "chart-render.yaml")
+	specFile := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(valuesFile, []byte(values), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chartRender := command(t, "node", filepath.Join(harness.RepoRoot(), "test", "support", "chart-render.mjs"), valuesFile)
+	if err := os.WriteFile(chartFile, []byte(chartRender), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chartObjs, err := harness.ParseObjects([]byte(chartRender))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := s.applier.Apply(ctx, chartObjs); err != nil {
+		t.Fatal(err)
+	}
+	s.WaitFor("the chart's 2 Machines Running", 6*time.Minute, func() (bool, string) { return s.MachinesRunning(2) })
+	s.WaitFor("the chart's TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+
+	adopted := map[string]types.UID{}
+	for _, o := range chartObjs {
+		switch o.GetKind() {
+		case "Namespace", "Cluster", "ProxmoxCluster", "TalosControlPlane", "MachineDeployment":
+			adopted[o.GetKind()+"/"+o.GetName()] = s.uid(o)
+		}
+	}
+	if len(adopted) != 5 {
+		t.Fatalf("the chart rendered %d of the 5 objects the handover adopts: %v", len(adopted), adopted)
+	}
+	old := s.uuids("")
+
+	// The handover, as the guide has the user do it: import the values, check `diff`, commit.
+	spec := command(t, filepath.Join(harness.RepoRoot(), "dist", "capi-proxmox-talos"), "import-helm-values", valuesFile)
+	if err := os.WriteFile(specFile, []byte(spec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	diff := command(t, filepath.Join(harness.RepoRoot(), "dist", "capi-proxmox-talos"), "diff", chartFile, specFile)
+	if !strings.Contains(diff, "\ndeleted: nothing\n") {
+		t.Fatalf("diff does not promise that nothing is deleted:\n%s", diff)
+	}
+	objs, err := harness.Render(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruned, err := s.applier.Apply(ctx, objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Exactly the templates diff names as superseded are pruned.
+	var superseded []string
+	for _, line := range strings.Split(diff, "\n") {
+		if rest, ok := strings.CutPrefix(line, "superseded templates: "); ok {
+			rest, _, _ = strings.Cut(rest, " leave the render")
+			for _, ref := range strings.Split(rest, ", ") {
+				kind, name, _ := strings.Cut(ref, "/")
+				group := map[string]string{"ProxmoxMachineTemplate": "infrastructure.cluster.x-k8s.io", "TalosConfigTemplate": "bootstrap.cluster.x-k8s.io"}[kind]
+				superseded = append(superseded, fmt.Sprintf("%s/%s/%s/%s", group, kind, s.Name, name))
+			}
+		}
+	}
+	sort.Strings(superseded)
+	if got, want := strings.Join(pruned, "\n"), strings.Join(superseded, "\n"); got != want || len(pruned) != 3 {
+		t.Errorf("pruned by the handover:\n%s\nwant exactly the superseded templates diff lists:\n%s\ndiff said:\n%s", got, want, diff)
+	}
+
+	s.replaced("every machine rolled onto the function's templates", 2, old, 8*time.Minute)
+	s.WaitFor("TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+	for _, o := range chartObjs {
+		if want, ok := adopted[o.GetKind()+"/"+o.GetName()]; ok {
+			if got := s.uid(o); got != want {
+				t.Errorf("%s/%s was recreated (UID %s -> %s): the handover must update it in place", o.GetKind(), o.GetName(), want, got)
+			}
+		}
+	}
+	s.surgeFirst(old, "")
+	w := fleet.Workload(s.Name)
+	bootstraps := 0
+	for _, c := range w.Talos.Calls() {
+		if c.Method == "Bootstrap" && c.Error == "" {
+			bootstraps++
+		}
+	}
+	if bootstraps != 1 {
+		t.Errorf("etcd bootstrapped %d times, want once (the handover must join the existing cluster)", bootstraps)
+	}
+	counts := w.Talos.MemberCounts()
+	if len(counts) == 0 || counts[len(counts)-1] != 1 {
+		t.Errorf("etcd member counts %v: want one member at the end", counts)
+	}
+	for _, c := range counts {
+		if c == 0 {
+			t.Errorf("etcd member counts %v: etcd lost its last member; the new control plane must join before the old one leaves", counts)
+			break
+		}
+	}
+	// The new machines boot the function's Talos config: the control plane is named after its
+	// ProxmoxMachine (hostname.source InfrastructureName), which the chart did not set.
+	for _, m := range s.List(gvkMachine) {
+		m := m
+		if _, cp := m.GetLabels()["cluster.x-k8s.io/control-plane"]; !cp {
+			continue
+		}
+		infra, _, _ := unstructured.NestedString(m.Object, "spec", "infrastructureRef", "name")
+		if got := configHostname(t, s.bootConfig(&m)); got != infra {
+			t.Errorf("control plane %s: its Talos config names the node %q, want its ProxmoxMachine's name %q (hostname.source InfrastructureName)", m.GetName(), got, infra)
+		}
+	}
+	t.Logf("pruned: %v; etcd member counts %v", pruned, w.Talos.MemberCounts())
+	s.deleteCluster()
+}
+
+// uid returns the live object's UID (any API version the render used: the server converts).
+func (s *Scenario) uid(o *unstructured.Unstructured) types.UID {
+	s.T.Helper()
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(o.GroupVersionKind())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := mgmt.Client.Get(ctx, client.ObjectKey{Namespace: o.GetNamespace(), Name: o.GetName()}, u); err != nil {
+		s.T.Fatalf("%s %s: %v", o.GetKind(), o.GetName(), err)
+	}
+	return u.GetUID()
+}
+
+// command runs a command and returns its standard output; a failure ends the test with stderr.
+func command(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr)
+	}
+	return string(out)
+}
+
+// configHostname returns the hostname a Talos config sets: machine.network.hostname (Talos < 1.12)
+// or a HostnameConfig document (CABPT's form from Talos 1.12).
+func configHostname(t *testing.T, cfg string) string {
+	t.Helper()
+	docs, err := harness.ReadYAMLDocs([]byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		var doc struct {
+			Version, Kind, Hostname string
+			Machine                 struct{ Network struct{ Hostname string } }
+		}
+		if err := yaml.Unmarshal(d, &doc); err != nil {
+			continue
+		}
+		if doc.Version == "v1alpha1" && doc.Machine.Network.Hostname != "" {
+			return doc.Machine.Network.Hostname
+		}
+		if doc.Kind == "HostnameConfig" && doc.Hostname != "" {
+			return doc.Hostname
+		}
+	}
+	return ""
+}
