@@ -86,6 +86,15 @@ const steps: [string, (s: Spec) => void, { added?: string[]; removed?: string[];
     (s) => (s.workers[1].patches = [{ machine: { sysctls: { 'vm.nr_hugepages': '1024' } } }]),
     { added: ['TalosConfigTemplate/cluster09-gpu-<hash>'], removed: ['TalosConfigTemplate/cluster09-gpu-<hash>'], changed: ['MachineDeployment/cluster09-gpu'] },
   ],
+  [
+    'give the cluster a VM ID range',
+    (s) => (s.proxmox = { ...s.proxmox, vmIDRange: { start: 4000, end: 4099 } }),
+    {
+      added: ['ProxmoxMachineTemplate/cluster09-control-plane-<hash>', 'ProxmoxMachineTemplate/cluster09-gpu-<hash>', 'ProxmoxMachineTemplate/cluster09-main-<hash>'],
+      removed: ['ProxmoxMachineTemplate/cluster09-control-plane-<hash>', 'ProxmoxMachineTemplate/cluster09-gpu-<hash>', 'ProxmoxMachineTemplate/cluster09-main-<hash>'],
+      changed: ['MachineDeployment/cluster09-gpu', 'MachineDeployment/cluster09-main', 'TalosControlPlane/cluster09-control-plane'],
+    },
+  ],
   ['add a health check to a pool', (s) => (s.workers[1].healthCheck = {}), { added: ['MachineHealthCheck/cluster09-gpu'] }],
   ['turn on autoscaling', (s) => (s.workers[0].autoscaling = { minReplicas: 1, maxReplicas: 5 }), { changed: ['MachineDeployment/cluster09-main'] }],
 ];

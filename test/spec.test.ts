@@ -173,3 +173,29 @@ describe('extra network devices', () => {
     for (const t of PROFILE_TARGETS[profile]) expect(validateObjects(objs, t.sources)).toEqual([]);
   });
 });
+
+describe('vmIDRange', () => {
+  const range = { start: 1000, end: 1099 };
+  test.each(['current', 'legacy'] as const)('goes into every machine template of the %s profile, which the CRDs accept', (profile) => {
+    const objs = renderObjects({ cluster: { profile }, proxmox: { vmIDRange: range }, workers: [{ name: 'a' }, { name: 'b' }] });
+    const templates = objs.filter((o) => o.kind === 'ProxmoxMachineTemplate');
+    expect(templates).toHaveLength(3);
+    for (const t of templates) expect(t.spec.template.spec.vmIDRange).toEqual(range);
+    for (const t of PROFILE_TARGETS[profile]) expect(validateObjects(objs, t.sources)).toEqual([]);
+  });
+  test('is left out unless set (no template changes for existing clusters)', () => {
+    for (const t of renderObjects({}).filter((o) => o.kind === 'ProxmoxMachineTemplate')) expect(t.spec.template.spec).not.toHaveProperty('vmIDRange');
+  });
+  test('must hold every machine of a rolling update, surge included', () => {
+    // 3 control planes + surge 1, pool of 4 + surge 1: 9 machines at once.
+    const spec = (end: number) => ({ network: { ipRanges: ['192.168.4.101-192.168.4.120'] }, proxmox: { vmIDRange: { start: 1000, end } }, controlPlane: { replicas: 3 }, workers: [{ name: 'w', replicas: 4 }] });
+    expect(only(spec(1008))).toEqual([]);
+    expect(only(spec(1007))).toEqual([
+      'spec.proxmox.vmIDRange: vmIDRange 1000-1007 holds 8 VM IDs but a rolling update can need 9 (control plane 3 + surge 1, pool w 4 + surge 1); widen the range or lower replicas or maxSurge',
+    ]);
+  });
+  test('bounds: one error per wrong field', () => {
+    expect(only({ proxmox: { vmIDRange: { start: 1000, end: 999 } } })).toEqual(['spec.proxmox.vmIDRange.end: vmIDRange.end must not be below vmIDRange.start']);
+    expect(only({ proxmox: { vmIDRange: { start: 1000, end: 99 } } })).toEqual(['spec.proxmox.vmIDRange.end: vmIDRange.end must be at least 100']);
+  });
+});

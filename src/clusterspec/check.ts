@@ -12,7 +12,7 @@ import { error, warning, type Problem } from '../results';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
 
 export function checkSpec(m: Model): Problem[] {
-  return [...checkNames(m), ...checkNetwork(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m)];
+  return [...checkNames(m), ...checkNetwork(m), ...checkVMIDRange(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m)];
 }
 
 /** CAPMOX's CRD rule (ProxmoxMachineTemplate CEL): a disk format or a target storage needs a full clone. */
@@ -133,15 +133,42 @@ export function resolveSurge(v: number | string, replicas: number): number {
   return Math.ceil((Number(v.slice(0, -1)) * replicas) / 100);
 }
 
-function checkCapacity(m: Model, available: number): Problem[] {
-  const cp = m.controlPlane.replicas + m.controlPlane.maxSurge;
-  let needed = cp;
+/**
+ * Machines that can exist at once during a rolling update (the control plane and every pool with
+ * its surge), and how the count is made up; both ipRanges and vmIDRange must cover it.
+ */
+function peakMachines(m: Model): { needed: number; parts: string[] } {
+  let needed = m.controlPlane.replicas + m.controlPlane.maxSurge;
   const parts = [`control plane ${m.controlPlane.replicas} + surge ${m.controlPlane.maxSurge}`];
   for (const w of m.workers) {
     const p = poolPeak(w);
     needed += p.machines + p.surge;
     parts.push(`pool ${w.name} ${p.machines} + surge ${p.surge}`);
   }
+  return { needed, parts };
+}
+
+/**
+ * CAPMOX takes the first ID of vmIDRange that no ProxmoxMachine of the cluster holds (a machine being
+ * deleted holds its ID until its VM is gone): the range must hold every machine of a rolling update,
+ * or new machines wait with "No free vmid found in vmIDRange".
+ */
+export function checkVMIDRange(m: Model): Problem[] {
+  const r = m.proxmox.vmIDRange;
+  if (!r) return [];
+  const size = r.end - r.start + 1;
+  const { needed, parts } = peakMachines(m);
+  if (needed <= size) return [];
+  return [
+    error(
+      'spec.proxmox.vmIDRange',
+      `vmIDRange ${r.start}-${r.end} holds ${size} VM IDs but a rolling update can need ${needed} (${parts.join(', ')}); widen the range or lower replicas or maxSurge`,
+    ),
+  ];
+}
+
+function checkCapacity(m: Model, available: number): Problem[] {
+  const { needed, parts } = peakMachines(m);
   if (needed <= available) return [];
   return [
     error(

@@ -237,6 +237,20 @@ export const clusterSpecBody = z
       .strictObject({
         allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).default([...D.allowedNodes]).describe('Proxmox nodes VMs may be placed on.'),
         template: proxmoxTemplate.default({ sourceNode: D.templateSourceNode, templateID: D.templateID }),
+        vmIDRange: z
+          .strictObject({
+            start: int(100, 999999999, 'vmIDRange.start'),
+            end: int(100, 999999999, 'vmIDRange.end'),
+          })
+          .refine((r) => r.end >= r.start, {
+            error: 'vmIDRange.end must not be below vmIDRange.start',
+            path: ['end'],
+            when: (payload) => payload.issues.length === 0, // not when start or end is already wrong
+          })
+          .optional()
+          .describe(
+            "Proxmox VM IDs this cluster's VMs take (CAPMOX vmIDRange). Without it CAPMOX takes Proxmox's next free ID, which Proxmox hands out again as soon as a VM is deleted: CAPMOX v0.9 can then delete another machine's VM (ionos-cloud/cluster-api-provider-proxmox#856, #842). With a range, CAPMOX skips every ID a machine of the cluster still holds; give each cluster on the same Proxmox its own range.",
+          ),
         vm: z
           .strictObject({
             bootVolumeDevice: boundedString('bootVolumeDevice', 8)

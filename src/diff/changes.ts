@@ -72,6 +72,7 @@ function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
     say('network', nics(a.network), nics(b.network));
     say('VM template', [a.sourceNode, a.templateID], [b.sourceNode, b.templateID]);
     say('allowed nodes', a.allowedNodes, b.allowedNodes);
+    say('VM ID range', a.vmIDRange && [a.vmIDRange.start, a.vmIDRange.end], b.vmIDRange && [b.vmIDRange.start, b.vmIDRange.end]);
     say('clone', [a.full, a.format, a.storage], [b.full, b.format, b.storage]);
     if (!parts.length && canonicalJSON(a) === canonicalJSON(b)) parts.push('the same VM shape under a new name');
   } else {

@@ -36,6 +36,7 @@ export function proxmoxMachineTemplate(m: Model, p: Profile, role: string, shape
         memoryMiB: shape.memoryMiB,
         disks: { bootVolume: { disk: vm.bootVolumeDevice, sizeGb: shape.bootVolumeSizeGB } },
         network: p.machineNetwork({ bridge: vm.bridge, model: vm.model, vlan: vm.vlan, mtu: vm.mtu }, vm.extraNetworkDevices ?? []),
+        ...(m.proxmox.vmIDRange && { vmIDRange: { start: m.proxmox.vmIDRange.start, end: m.proxmox.vmIDRange.end } }),
         checks: { skipCloudInitStatus: true, skipQemuGuestAgent: true },
         metadataSettings: { providerIDInjection: true },
       },
