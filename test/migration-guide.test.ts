@@ -137,13 +137,21 @@ test('every capi-proxmox-talos command in the guide exists', () => {
   for (const sub of used) expect({ sub, listed: help.includes(`capi-proxmox-talos ${sub}`) }).toEqual({ sub, listed: true });
 });
 
-test("every relative link in the guide resolves, and every in-page anchor is a heading", () => {
+/** GitHub's anchors for the headings of a Markdown text. */
+const headingAnchors = (md: string) =>
+  new Set([...md.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].toLowerCase().replace(/[`:()'.,]/g, '').replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-')));
+
+test("every relative link in the guide resolves, and every anchor is a heading of its page", () => {
   const links = [...guide.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
-  const anchors = new Set(
-    [...guide.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].toLowerCase().replace(/[`:()'.,]/g, '').replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-')),
-  );
+  const anchors = headingAnchors(guide);
   for (const l of links) {
-    if (l.startsWith('#')) expect({ l, ok: anchors.has(l.slice(1)) }).toEqual({ l, ok: true });
-    else expect({ l, ok: existsSync(resolve(dirname(GUIDE_PATH), l)) }).toEqual({ l, ok: true });
+    const [file, anchor] = l.split('#');
+    if (!file) {
+      expect({ l, ok: anchors.has(anchor) }).toEqual({ l, ok: true });
+      continue;
+    }
+    const path = resolve(dirname(GUIDE_PATH), file);
+    expect({ l, ok: existsSync(path) }).toEqual({ l, ok: true });
+    if (anchor !== undefined) expect({ l, ok: headingAnchors(readFileSync(path, 'utf8')).has(anchor) }).toEqual({ l, ok: true });
   }
 });

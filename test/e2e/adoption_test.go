@@ -79,6 +79,13 @@ func TestChartAdoption(t *testing.T) {
 
 	// The handover, as the guide has the user do it: import the values, check `diff`, commit.
 	spec := command(t, filepath.Join(harness.RepoRoot(), "dist", "capi-proxmox-talos"), "import-helm-values", valuesFile)
+	// The handover rolls every machine anyway: the moment to give the cluster its VM ID range (README
+	// "VM IDs"; the chart's machines took Proxmox's next free IDs). Without it, the roll could reuse the
+	// old control plane's ID while CAPMOX still deletes it.
+	if !strings.Contains(spec, "\n  proxmox:\n") {
+		t.Fatalf("the imported spec has no proxmox section:\n%s", spec)
+	}
+	spec = strings.Replace(spec, "\n  proxmox:\n", fmt.Sprintf("\n  proxmox:\n    vmIDRange: {start: %d, end: %d}\n", s.vmIDStart(), s.vmIDStart()+99), 1)
 	if err := os.WriteFile(specFile, []byte(spec), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +97,8 @@ func TestChartAdoption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel = context.WithTimeout(context.Background(), time.Minute) // the first one ran out while the chart's cluster came up
+	defer cancel()
 	pruned, err := s.applier.Apply(ctx, objs)
 	if err != nil {
 		t.Fatal(err)

@@ -48,9 +48,20 @@ spec:
     gateway: %[2]s.1
     dnsServers: [127.0.0.53]
     bastion: {}
+  proxmox:
+    vmIDRange: {start: %[5]d, end: %[6]d}
   controlPlane:
     endpointIP: %[2]s.100
-%[4]s%[3]s`, s.Name, s.Net, extra, cp)
+%[4]s%[3]s`, s.Name, s.Net, extra, cp, s.vmIDStart(), s.vmIDStart()+99)
+}
+
+// vmIDStart is the first VM ID of the scenario's own range, 100 × N for 127.0.N: the scenarios run
+// side by side on one simulated Proxmox, and without disjoint ranges CAPMOX v0.9 can delete another
+// cluster's new VM whose ID Proxmox reused (README "VM IDs"; seen here before the ranges).
+func (s *Scenario) vmIDStart() int {
+	var n int
+	fmt.Sscanf(s.Net, "127.0.%d", &n)
+	return 100 * n
 }
 
 // Apply renders spec and applies it with pruning; returns the rendered objects.
