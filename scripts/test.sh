@@ -8,7 +8,8 @@
 # Why side by side: the harness spends most of its wall time waiting for controllers (requeues,
 # rollouts), so it overlaps well with jest's CPU-bound suites; they share nothing but dist/
 # (read-only here). The harness's output goes to .tools/e2e.log and is printed when it ends.
-# CPT_NO_E2E=1 leaves the harness out (jest arguments after `--` usually mean one suite).
+# CPT_NO_E2E=1 leaves the harness out; so do jest arguments (`npm test -- test/cli.test.ts` means
+# one suite), unless CPT_E2E=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/build.mjs
@@ -16,7 +17,9 @@ bash scripts/setup-tools.sh
 
 e2e_pid=""
 e2e_log=.tools/e2e.log
-if [ -z "${CPT_NO_E2E:-}" ]; then
+if [ -n "${CPT_NO_E2E:-}" ] || { [ $# -gt 0 ] && [ -z "${CPT_E2E:-}" ]; }; then
+  echo "test: the Go end-to-end harness is left out (CPT_NO_E2E, or jest arguments without CPT_E2E=1)"
+else
   # -parallel: the scenarios are t.Parallel (one cluster each); go test's default is GOMAXPROCS.
   (cd test/e2e && exec go test -count=1 -p 1 -parallel 8 -timeout 75m ./...) >"$e2e_log" 2>&1 &
   e2e_pid=$!
