@@ -101,7 +101,7 @@ test('through kpt: the package remembers the Talos version, so a skipped minor f
 });
 
 describe('Kubernetes upgrades go one minor at a time and never back, as for Talos', () => {
-  const k8s = (v: string) => ({ ...base, cluster: { kubernetesVersion: v } });
+  const k8s = (v: string) => ({ ...base, cluster: { kubernetesVersion: v }, proxmox: { vmIDRange: { start: 2000, end: 2099 } } });
   test.each([
     ['a skipped minor', 'v1.32.0', 'v1.34.1', 1, /\[error\] spec.cluster.kubernetesVersion: Kubernetes v1.32.0 → v1.34.1 skips a minor version; upgrade one minor at a time: v1.32 → v1.33 → v1.34/],
     ['a minor downgrade', 'v1.33.2', 'v1.32.0', 1, /\[error\] spec.cluster.kubernetesVersion: Kubernetes v1.33.2 → v1.32.0 is a downgrade, which Kubernetes does not support; keep v1.33/],
@@ -163,4 +163,14 @@ test('diff explains an API profile switch in words', () => {
   expect(wider).toContain('pool gpu: new machine template (API v1alpha1 → v1alpha2, network [{"name":"net0","bridge":"vmbr0","model":"virtio"}] → [{"name":"net0","bridge":"vmbr1","model":"virtio"}]) → rolls 3 machines, surge 1, needs 1 free IP');
   expect(wider.some((l) => l.startsWith('Cluster: cluster09 changed: clusterNetwork.pods.cidrBlocks'))).toBe(true);
   expect(lines(legacy, current).join('\n')).not.toMatch(/networkDevices|"default"/);
+});
+
+describe('a roll without a VM ID range is warned about (CAPMOX can delete a VM whose ID Proxmox reused)', () => {
+  const range = { vmIDRange: { start: 2000, end: 2099 } };
+  const warned = (from: object, to: object) => /\[warning\] spec\.proxmox\.vmIDRange: this rolls machines and no VM ID range is set/.test(diffCommand(toYAML(clusterSpec(from)), toYAML(clusterSpec(to))).stderr);
+  const resized = (s: any) => ({ ...s, workers: [base.workers[0], { name: 'gpu', replicas: 3, cores: 8 }] });
+  test('a pool resize without a range: warned', () => expect(warned(base, resized(base))).toBe(true));
+  test('the same resize with a range: not warned', () => expect(warned({ ...base, proxmox: range }, resized({ ...base, proxmox: range }))).toBe(false));
+  test('adding the range (which rolls every machine): not warned', () => expect(warned(base, { ...base, proxmox: range })).toBe(false));
+  test('scaling without a range rolls nothing: not warned', () => expect(warned(base, { ...base, workers: [{ name: 'general', replicas: 6 }, base.workers[1]] })).toBe(false));
 });

@@ -70,6 +70,17 @@ export function diffCommand(oldText: string, newText: string) {
   if (tcp && (tcp.spec?.replicas ?? 1) === 1 && changes.some((c) => c.subject === 'control plane' && c.rolls > 0)) {
     problems.push({ severity: 'warning', message: 'this rolls a single control plane: its etcd member is replaced with no quorum to spare; take an etcd snapshot first (talosctl etcd snapshot)' });
   }
+  const unranged = next.objects.some((o) => o.kind === 'ProxmoxMachineTemplate' && !o.spec?.template?.spec?.vmIDRange);
+  if (unranged && changes.some((c) => c.rolls > 0)) {
+    // CAPMOX v0.9 deletes by recorded VM ID until the ID is free; Proxmox reuses a freed ID for the next
+    // clone at once, and a roll deletes and clones side by side (ionos-cloud/cluster-api-provider-proxmox#856).
+    problems.push({
+      severity: 'warning',
+      message:
+        'this rolls machines and no VM ID range is set: CAPMOX v0.9 can delete a new VM whose ID Proxmox reuses during the roll (README "VM IDs"); set one for this cluster, in this commit or before the next roll (setting it rolls every machine once)',
+      field: { path: 'spec.proxmox.vmIDRange' },
+    });
+  }
   const lines = changes.length ? changes.map((c) => `${c.subject}: ${c.text}`) : ['no changes'];
   return { stdout: bounded(lines), stderr: bounded(problems.map(formatResult)), exitCode: hasErrors(problems) ? 1 : 0 };
 }
