@@ -20,6 +20,11 @@ e2e_log=.tools/e2e.log
 if [ -n "${CPT_NO_E2E:-}" ] || { [ $# -gt 0 ] && [ -z "${CPT_E2E:-}" ]; }; then
   echo "test: the Go end-to-end harness is left out (CPT_NO_E2E, or jest arguments without CPT_E2E=1)"
 else
+  # First, alone: the providers' binaries and the harness's Go dependencies. Warm, about a second; cold
+  # (a new machine), ~30 min of both cores, which jest must not share (its tests have time limits).
+  echo "test: building the e2e harness's binaries and packages if missing (cold: ~30 min, docs/e2e.md)"
+  bash test/e2e/tools/build.sh >/dev/null
+  (cd test/e2e && go build ./...)
   # -parallel: the scenarios are t.Parallel (one cluster each); go test's default is GOMAXPROCS.
   (cd test/e2e && exec go test -count=1 -p 1 -parallel 8 -timeout 75m ./...) >"$e2e_log" 2>&1 &
   e2e_pid=$!
