@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -62,8 +61,7 @@ func TestChartAdoption(t *testing.T) {
 	if _, err := s.applier.Apply(ctx, chartObjs); err != nil {
 		t.Fatal(err)
 	}
-	s.WaitFor("the chart's 2 Machines Running", 6*time.Minute, func() (bool, string) { return s.MachinesRunning(2) })
-	s.WaitFor("the chart's TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+	s.up(2, 1, 6*time.Minute) // the chart's cluster
 
 	adopted := map[string]types.UID{}
 	for _, o := range chartObjs {
@@ -120,8 +118,7 @@ func TestChartAdoption(t *testing.T) {
 		t.Errorf("pruned by the handover:\n%s\nwant exactly the superseded templates diff lists:\n%s\ndiff said:\n%s", got, want, diff)
 	}
 
-	s.replaced("every machine rolled onto the function's templates", 2, old, 8*time.Minute)
-	s.WaitFor("TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+	s.replaced("every machine rolled onto the function's templates", 2, 1, old, 8*time.Minute)
 	for _, o := range chartObjs {
 		if want, ok := adopted[o.GetKind()+"/"+o.GetName()]; ok {
 			if got := s.uid(o); got != want {
@@ -131,13 +128,7 @@ func TestChartAdoption(t *testing.T) {
 	}
 	s.surgeFirst(old, "")
 	w := fleet.Workload(s.Name)
-	bootstraps := 0
-	for _, c := range w.Talos.Calls() {
-		if c.Method == "Bootstrap" && c.Error == "" {
-			bootstraps++
-		}
-	}
-	if bootstraps != 1 {
+	if bootstraps := len(succeeded(talosCalls(w, "Bootstrap"))); bootstraps != 1 {
 		t.Errorf("etcd bootstrapped %d times, want once (the handover must join the existing cluster)", bootstraps)
 	}
 	counts := w.Talos.MemberCounts()
@@ -182,13 +173,9 @@ func (s *Scenario) uid(o *unstructured.Unstructured) types.UID {
 // command runs a command and returns its standard output; a failure ends the test with stderr.
 func command(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
+	out, err := harness.Output(name, args...)
 	if err != nil {
-		stderr := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = string(ee.Stderr)
-		}
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr)
+		t.Fatalf("%s %s: %v", filepath.Base(name), strings.Join(args, " "), err)
 	}
 	return string(out)
 }

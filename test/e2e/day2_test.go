@@ -19,90 +19,6 @@ import (
 // the README's change-impact table and `diff` promise. They run in parallel with each other and
 // with TestLifecycle (each has its own cluster, namespace and 127.0.N.0/24).
 
-var (
-	gvkPMT = gvk("infrastructure.cluster.x-k8s.io", "v1alpha2", "ProxmoxMachineTemplate")
-	gvkTCT = gvk("bootstrap.cluster.x-k8s.io", "v1alpha3", "TalosConfigTemplate")
-	gvkMD  = gvk("cluster.x-k8s.io", "v1beta2", "MachineDeployment")
-)
-
-// uuids returns the SMBIOS UUIDs (providerIDs) of the scenario's VMs whose name starts with
-// <cluster>-<prefix>; prefix "" for all.
-func (s *Scenario) uuids(prefix string) map[string]*proxmoxsim.VM {
-	out := map[string]*proxmoxsim.VM{}
-	for _, v := range s.VMs() {
-		if strings.HasPrefix(v.Name(), s.Name+"-"+prefix) {
-			out[v.UUID()] = v
-		}
-	}
-	return out
-}
-
-// replaced waits until n Machines are Running and none of the old VMs exists any more.
-func (s *Scenario) replaced(what string, n int, old map[string]*proxmoxsim.VM, timeout time.Duration) {
-	s.T.Helper()
-	s.WaitFor(what, timeout, func() (bool, string) {
-		if ok, msg := s.MachinesRunning(n); !ok {
-			return false, msg
-		}
-		for uuid, v := range old {
-			if s.hasVM(uuid) {
-				return false, fmt.Sprintf("old VM %d (%s) still exists", v.ID, v.Name())
-			}
-		}
-		return true, ""
-	})
-}
-
-// untouched fails the test for every VM of keep that no longer exists.
-func (s *Scenario) untouched(keep map[string]*proxmoxsim.VM, why string) {
-	s.T.Helper()
-	for uuid, v := range keep {
-		if !s.hasVM(uuid) {
-			s.T.Errorf("%s replaced VM %s, which it must not touch", why, v.Name())
-		}
-	}
-}
-
-// surgeFirst checks that the k-th replacement VM started before the k-th old VM was deleted
-// (maxUnavailable 0 / surge first): old VMs go only after new ones run.
-func (s *Scenario) surgeFirst(old map[string]*proxmoxsim.VM, prefix string) {
-	s.T.Helper()
-	var deletedAt, startedAt []time.Time
-	for _, v := range pve.Deleted() {
-		if old[v.UUID()] != nil {
-			deletedAt = append(deletedAt, v.Deleted)
-		}
-	}
-	for uuid, v := range s.uuids(prefix) {
-		if old[uuid] == nil {
-			startedAt = append(startedAt, v.Started)
-		}
-	}
-	sortTimes(deletedAt)
-	sortTimes(startedAt)
-	if len(deletedAt) != len(old) || len(startedAt) < len(old) {
-		s.T.Errorf("%s: %d of %d old VMs deleted, %d new VMs started", prefix, len(deletedAt), len(old), len(startedAt))
-		return
-	}
-	for k, d := range deletedAt {
-		if !startedAt[k].Before(d) {
-			s.T.Errorf("%s: old VM #%d deleted at %s before its replacement started (%s)", prefix, k+1,
-				d.Format(time.StampMilli), startedAt[k].Format(time.StampMilli))
-		}
-	}
-}
-
-// etcdRemovals lists the member removals CACPPT made (leave or remove by ID).
-func etcdRemovals(w *harness.Workload) []string {
-	var out []string
-	for _, c := range w.Talos.Calls() {
-		if (c.Method == "EtcdLeaveCluster" || c.Method == "EtcdRemoveMemberByID") && c.Error == "" {
-			out = append(out, c.Method+" via "+c.Node)
-		}
-	}
-	return out
-}
-
 func machineVersions(ms []unstructured.Unstructured) map[string]string {
 	out := map[string]string{}
 	for _, m := range ms {
@@ -120,8 +36,7 @@ func TestKubernetesUpgrade(t *testing.T) {
 	t.Parallel()
 	s := NewScenario(t, "e2e-k8s", "127.0.13")
 	s.Apply(s.Spec(""))
-	s.WaitFor("both Machines Running", 6*time.Minute, func() (bool, string) { return s.MachinesRunning(2) })
-	s.WaitFor("TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+	s.up(2, 1, 6*time.Minute)
 	templates := templateNames(s.List(gvkPMT)) + ";" + templateNames(s.List(gvkTCT))
 	oldCP, oldWorkers := s.uuids("control-plane-"), s.uuids("worker-")
 
@@ -133,8 +48,7 @@ func TestKubernetesUpgrade(t *testing.T) {
 	for k, v := range oldWorkers {
 		old[k] = v
 	}
-	s.replaced("every machine replaced by a v1.33.4 one", 2, old, 8*time.Minute)
-	s.WaitFor("TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+	s.replaced("every machine replaced by a v1.33.4 one", 2, 1, old, 8*time.Minute)
 
 	for name, v := range machineVersions(s.List(gvkMachine)) {
 		if v != "v1.33.4" {
@@ -180,15 +94,13 @@ func TestTalosUpgrade(t *testing.T) {
 	t.Parallel()
 	s := NewScenario(t, "e2e-talos", "127.0.14")
 	s.Apply(s.Spec(""))
-	s.WaitFor("both Machines Running", 6*time.Minute, func() (bool, string) { return s.MachinesRunning(2) })
-	s.WaitFor("TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+	s.up(2, 1, 6*time.Minute)
 	pmts, tcts := templateNames(s.List(gvkPMT)), templateNames(s.List(gvkTCT))
 	old := s.uuids("")
 
 	image := strings.TrimSuffix(defaultImage, ":v1.11.1") + ":v1.12.0"
 	s.Apply(s.Spec("  cluster:\n    talosImage: " + image + "\n"))
-	s.replaced("every machine replaced", 2, old, 8*time.Minute)
-	s.WaitFor("TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+	s.replaced("every machine replaced", 2, 1, old, 8*time.Minute)
 
 	if got := templateNames(s.List(gvkPMT)); got != pmts {
 		t.Errorf("a Talos upgrade changed the machine templates: %s -> %s", pmts, got)
@@ -246,8 +158,7 @@ func TestHighlyAvailable(t *testing.T) {
 
 	t.Run("create", func(t *testing.T) {
 		s.T = t
-		s.WaitFor("6 Machines Running", 10*time.Minute, func() (bool, string) { return s.MachinesRunning(6) })
-		s.WaitFor("TalosControlPlane ready with 3", 3*time.Minute, func() (bool, string) { return s.TCPReady(3) })
+		s.up(6, 3, 10*time.Minute)
 		counts := map[string]int{}
 		for _, vm := range s.VMs() {
 			name := strings.TrimPrefix(vm.Name(), s.Name+"-")
@@ -349,8 +260,7 @@ func TestHighlyAvailable(t *testing.T) {
 		w := fleet.Workload(s.Name)
 		before := len(w.Talos.MemberCounts())
 		s.Apply(s.SpecCP(cp3+"    cores: 8\n", "  workers:\n"+general+extra))
-		s.replaced("every control plane replaced", 6, oldCP, 10*time.Minute)
-		s.WaitFor("TalosControlPlane ready with 3", 3*time.Minute, func() (bool, string) { return s.TCPReady(3) })
+		s.replaced("every control plane replaced", 6, 3, oldCP, 10*time.Minute)
 		s.untouched(workers, "resizing the control plane")
 		for uuid, vm := range s.uuids("control-plane-") {
 			if oldCP[uuid] != nil {

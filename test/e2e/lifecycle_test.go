@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +98,7 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("create", func(t *testing.T) {
 		s.T = t
-		s.WaitFor("both Machines Running", 6*time.Minute, func() (bool, string) { return s.MachinesRunning(2) })
-		s.WaitFor("TalosControlPlane ready", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
+		s.up(2, 1, 6*time.Minute)
 
 		vms := s.VMs()
 		if len(vms) != 2 {
@@ -168,10 +166,8 @@ func TestLifecycle(t *testing.T) {
 			}
 		}
 		var bootstraps []string
-		for _, c := range w.Talos.Calls() {
-			if c.Method == "Bootstrap" && c.Error == "" {
-				bootstraps = append(bootstraps, strings.Join(c.Targets, ","))
-			}
+		for _, c := range succeeded(talosCalls(w, "Bootstrap")) {
+			bootstraps = append(bootstraps, strings.Join(c.Targets, ","))
 		}
 		if len(bootstraps) != 1 {
 			t.Errorf("CACPPT bootstrapped etcd %d times (%v), want once", len(bootstraps), bootstraps)
@@ -180,12 +176,7 @@ func TestLifecycle(t *testing.T) {
 		// HostName address, which CAPMOX sets to the ProxmoxMachine name. With hostname.source MachineName
 		// (the render before 2026-11-25) it removed the member after every bootstrap; the render now names
 		// control-plane nodes after their infrastructure machine, so no member may be removed.
-		var removals []string
-		for _, c := range w.Talos.Calls() {
-			if c.Method == "EtcdRemoveMemberByID" || c.Method == "EtcdLeaveCluster" {
-				removals = append(removals, c.Method+" via "+c.Node+" "+c.Error)
-			}
-		}
+		removals := etcdRemovals(w)
 		if len(removals) != 0 {
 			t.Errorf("CACPPT removed etcd members of a healthy control plane: %v (members now %v)", removals, w.Talos.Members())
 		}
@@ -197,19 +188,15 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("scale a pool", func(t *testing.T) {
 		s.T = t
-		before := templateNames(s.List(gvk("infrastructure.cluster.x-k8s.io", "v1alpha2", "ProxmoxMachineTemplate")))
-		oldVMs := s.VMs()
+		before := templateNames(s.List(gvkPMT))
+		oldVMs := s.uuids("")
 		s.Apply(s.Spec("  workers:\n  - name: worker\n    replicas: 2\n"))
 		s.WaitFor("3 Machines Running", 5*time.Minute, func() (bool, string) { return s.MachinesRunning(3) })
-		after := templateNames(s.List(gvk("infrastructure.cluster.x-k8s.io", "v1alpha2", "ProxmoxMachineTemplate")))
+		after := templateNames(s.List(gvkPMT))
 		if before != after {
 			t.Errorf("scaling changed the machine templates: %s -> %s", before, after)
 		}
-		for _, v := range oldVMs {
-			if !s.hasVM(v.UUID()) {
-				t.Errorf("scaling replaced VM %s", v.Name())
-			}
-		}
+		s.untouched(oldVMs, "scaling")
 		if n := len(s.VMs()); n != 3 {
 			t.Errorf("%d VMs after scaling to 2 workers, want 3", n)
 		}
@@ -222,25 +209,9 @@ func TestLifecycle(t *testing.T) {
 		s.T = t
 		// VMs are told apart by their SMBIOS UUID (the providerID): Proxmox hands a deleted VM's ID
 		// to the next clone, and so does the simulator.
-		oldWorkers := map[string]*proxmoxsim.VM{}
-		for _, v := range s.VMs() {
-			if strings.HasPrefix(v.Name(), s.Name+"-worker-") {
-				oldWorkers[v.UUID()] = v
-			}
-		}
+		oldWorkers := s.uuids("worker-")
 		s.Apply(s.Spec("  workers:\n  - name: worker\n    replicas: 2\n    cores: 8\n"))
-		s.WaitFor("the pool rolled to 8 cores", 6*time.Minute, func() (bool, string) {
-			ok, msg := s.MachinesRunning(3)
-			if !ok {
-				return false, msg
-			}
-			for uuid, v := range oldWorkers {
-				if s.hasVM(uuid) {
-					return false, fmt.Sprintf("old worker VM %d (%s) still exists", v.ID, v.Name())
-				}
-			}
-			return true, ""
-		})
+		s.replaced("the pool rolled to 8 cores", 3, 1, oldWorkers, 6*time.Minute)
 		var fresh []*proxmoxsim.VM
 		for _, v := range s.VMs() {
 			if strings.HasPrefix(v.Name(), s.Name+"-worker-") {
@@ -253,26 +224,7 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("%d worker VMs after the rollout, want 2", len(fresh))
 		}
 		// maxSurge 1, maxUnavailable 0: the k-th old VM is deleted only after k new VMs started.
-		var deletedAt []time.Time
-		for _, v := range pve.Deleted() {
-			if oldWorkers[v.UUID()] != nil {
-				deletedAt = append(deletedAt, v.Deleted)
-			}
-		}
-		sortTimes(deletedAt)
-		var startedAt []time.Time
-		for _, v := range fresh {
-			startedAt = append(startedAt, v.Started)
-		}
-		sortTimes(startedAt)
-		for k, d := range deletedAt {
-			if !startedAt[k].Before(d) {
-				t.Errorf("old VM #%d deleted at %s before its replacement started (%s)", k+1, d.Format(time.StampMilli), startedAt[k].Format(time.StampMilli))
-			}
-		}
-		if len(deletedAt) != 2 {
-			t.Errorf("%d old worker VMs deleted, want 2", len(deletedAt))
-		}
+		s.surgeFirst(oldWorkers, "worker-")
 	})
 	if t.Failed() {
 		return
@@ -308,26 +260,6 @@ func TestLifecycle(t *testing.T) {
 		fleet.Forget(s.Name)
 	})
 }
-
-func templateNames(items []unstructured.Unstructured) string {
-	var names []string
-	for _, i := range items {
-		names = append(names, i.GetName())
-	}
-	return strings.Join(names, ",")
-}
-
-// hasVM reports whether the VM with this SMBIOS UUID still exists.
-func (s *Scenario) hasVM(uuid string) bool {
-	for _, v := range s.VMs() {
-		if v.UUID() == uuid {
-			return true
-		}
-	}
-	return false
-}
-
-func sortTimes(ts []time.Time) { sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) }) }
 
 // A deliberate fault: the control plane's VM template (200) has its boot disk on scsi0 while the
 // spec says virtio0. CAPMOX's boot-volume resize fails; the scenario's failure message names the

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/capi-proxmox-talos/e2e/harness"
 	"github.com/capi-proxmox-talos/e2e/proxmoxsim"
+	"github.com/capi-proxmox-talos/e2e/talossim"
 )
 
 // Scenario drives one cluster: render a ClusterSpec, apply it as Flux would, wait for the real
@@ -248,3 +250,130 @@ func (s *Scenario) deleteCluster() {
 	})
 	fleet.Forget(s.Name)
 }
+
+var (
+	gvkPMT = gvk("infrastructure.cluster.x-k8s.io", "v1alpha2", "ProxmoxMachineTemplate")
+	gvkTCT = gvk("bootstrap.cluster.x-k8s.io", "v1alpha3", "TalosConfigTemplate")
+	gvkMD  = gvk("cluster.x-k8s.io", "v1beta2", "MachineDeployment")
+)
+
+// uuids returns the SMBIOS UUIDs (providerIDs) of the scenario's VMs whose name starts with
+// <cluster>-<prefix>; prefix "" for all.
+func (s *Scenario) uuids(prefix string) map[string]*proxmoxsim.VM {
+	out := map[string]*proxmoxsim.VM{}
+	for _, v := range s.VMs() {
+		if strings.HasPrefix(v.Name(), s.Name+"-"+prefix) {
+			out[v.UUID()] = v
+		}
+	}
+	return out
+}
+
+// up waits until n Machines are Running and the TalosControlPlane is ready with cp replicas.
+func (s *Scenario) up(n int, cp int64, timeout time.Duration) {
+	s.T.Helper()
+	s.WaitFor(fmt.Sprintf("%d Machines Running", n), timeout, func() (bool, string) { return s.MachinesRunning(n) })
+	s.WaitFor(fmt.Sprintf("TalosControlPlane ready with %d", cp), 3*time.Minute, func() (bool, string) { return s.TCPReady(cp) })
+}
+
+// replaced waits until n Machines are Running and none of the old VMs exists any more, then until
+// the TalosControlPlane is ready with cp replicas.
+func (s *Scenario) replaced(what string, n int, cp int64, old map[string]*proxmoxsim.VM, timeout time.Duration) {
+	s.T.Helper()
+	s.WaitFor(what, timeout, func() (bool, string) {
+		if ok, msg := s.MachinesRunning(n); !ok {
+			return false, msg
+		}
+		for uuid, v := range old {
+			if s.hasVM(uuid) {
+				return false, fmt.Sprintf("old VM %d (%s) still exists", v.ID, v.Name())
+			}
+		}
+		return true, ""
+	})
+	s.WaitFor(fmt.Sprintf("TalosControlPlane ready with %d", cp), 3*time.Minute, func() (bool, string) { return s.TCPReady(cp) })
+}
+
+// untouched fails the test for every VM of keep that no longer exists.
+func (s *Scenario) untouched(keep map[string]*proxmoxsim.VM, why string) {
+	s.T.Helper()
+	for uuid, v := range keep {
+		if !s.hasVM(uuid) {
+			s.T.Errorf("%s replaced VM %s, which it must not touch", why, v.Name())
+		}
+	}
+}
+
+// surgeFirst checks that the k-th replacement VM started before the k-th old VM was deleted
+// (maxUnavailable 0 / surge first): old VMs go only after new ones run.
+func (s *Scenario) surgeFirst(old map[string]*proxmoxsim.VM, prefix string) {
+	s.T.Helper()
+	var deletedAt, startedAt []time.Time
+	for _, v := range pve.Deleted() {
+		if old[v.UUID()] != nil {
+			deletedAt = append(deletedAt, v.Deleted)
+		}
+	}
+	for uuid, v := range s.uuids(prefix) {
+		if old[uuid] == nil {
+			startedAt = append(startedAt, v.Started)
+		}
+	}
+	sortTimes(deletedAt)
+	sortTimes(startedAt)
+	if len(deletedAt) != len(old) || len(startedAt) < len(old) {
+		s.T.Errorf("%s: %d of %d old VMs deleted, %d new VMs started", prefix, len(deletedAt), len(old), len(startedAt))
+		return
+	}
+	for k, d := range deletedAt {
+		if !startedAt[k].Before(d) {
+			s.T.Errorf("%s: old VM #%d deleted at %s before its replacement started (%s)", prefix, k+1,
+				d.Format(time.StampMilli), startedAt[k].Format(time.StampMilli))
+		}
+	}
+}
+
+// talosCalls returns the workload cluster's Talos API calls of the given methods, failed ones too.
+func talosCalls(w *harness.Workload, methods ...string) []talossim.Call {
+	var out []talossim.Call
+	for _, c := range w.Talos.Calls() {
+		if slices.Contains(methods, c.Method) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// succeeded keeps the calls that did not fail.
+func succeeded(calls []talossim.Call) []talossim.Call {
+	return slices.DeleteFunc(slices.Clone(calls), func(c talossim.Call) bool { return c.Error != "" })
+}
+
+// etcdRemovals lists every attempt CACPPT made to remove an etcd member (leave or remove by ID).
+func etcdRemovals(w *harness.Workload) []string {
+	var out []string
+	for _, c := range talosCalls(w, "EtcdLeaveCluster", "EtcdRemoveMemberByID") {
+		out = append(out, strings.TrimSpace(c.Method+" via "+c.Node+" "+c.Error))
+	}
+	return out
+}
+
+func templateNames(items []unstructured.Unstructured) string {
+	var names []string
+	for _, i := range items {
+		names = append(names, i.GetName())
+	}
+	return strings.Join(names, ",")
+}
+
+// hasVM reports whether the VM with this SMBIOS UUID still exists.
+func (s *Scenario) hasVM(uuid string) bool {
+	for _, v := range s.VMs() {
+		if v.UUID() == uuid {
+			return true
+		}
+	}
+	return false
+}
+
+func sortTimes(ts []time.Time) { sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) }) }

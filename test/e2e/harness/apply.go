@@ -72,16 +72,24 @@ func Render(spec string) ([]*unstructured.Unstructured, error) {
 	if err := os.WriteFile(f, []byte(spec), 0o600); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(filepath.Join(RepoRoot(), "dist", "capi-proxmox-talos"), "render", f)
-	out, err := cmd.Output()
+	out, err := Output(filepath.Join(RepoRoot(), "dist", "capi-proxmox-talos"), "render", f)
+	if err != nil {
+		return nil, fmt.Errorf("render failed: %w", err)
+	}
+	return ParseObjects(out)
+}
+
+// Output runs a command and returns its standard output; a failure's error carries its stderr.
+func Output(name string, args ...string) ([]byte, error) {
+	out, err := exec.Command(name, args...).Output()
 	if err != nil {
 		stderr := ""
 		if ee, ok := err.(*exec.ExitError); ok {
 			stderr = string(ee.Stderr)
 		}
-		return nil, fmt.Errorf("render failed: %v\n%s", err, stderr)
+		return nil, fmt.Errorf("%v\n%s", err, stderr)
 	}
-	return ParseObjects(out)
+	return out, nil
 }
 
 // Applier applies rendered objects the way Flux's kustomize-controller does: server-side apply
