@@ -265,11 +265,24 @@ func TestLifecycle(t *testing.T) {
 // spec says virtio0. CAPMOX's boot-volume resize fails; the scenario's failure message names the
 // cause (the simulator answers as Proxmox does: the VM has no disk 'virtio0'). The control plane
 // rather than a pool, so the fault shows at once (workers wait for a stable control plane).
+//
+// The scenario waits for the fault itself (CAPMOX retried the refused resize three times), not for a
+// minute of nothing happening: from then on no VM of the cluster has started and the control plane
+// is not Running, and a scenario's wait that times out here reports the cause.
 func TestFaultBootDeviceMissing(t *testing.T) {
 	t.Parallel()
 	s := NewScenario(t, "e2e-fault", "127.0.12")
 	s.Apply(s.SpecCP("    template: {sourceNode: venus, templateID: 200}\n", "  workers: []\n"))
-	err := s.Poll("the control plane Running", 60*time.Second, func() (bool, string) { return s.MachinesRunning(1) })
+	s.WaitFor("the boot-volume resize refused three times", 90*time.Second, func() (bool, string) {
+		n := len(s.refusedResizes())
+		return n >= 3, fmt.Sprintf("%d refused resizes", n)
+	})
+	for _, v := range s.VMs() {
+		if v.Running || !v.Started.IsZero() {
+			t.Errorf("VM %d started although its boot volume could not be resized", v.ID)
+		}
+	}
+	err := s.Poll("the control plane Running", 5*time.Second, func() (bool, string) { return s.MachinesRunning(1) })
 	if err == nil {
 		t.Fatal("a control plane on a template without virtio0 came up; the simulator should refuse the resize")
 	}
@@ -278,4 +291,19 @@ func TestFaultBootDeviceMissing(t *testing.T) {
 	}
 	t.Logf("failure as reported:\n%v", err)
 	s.deleteCluster()
+}
+
+// refusedResizes are the failed disk-resize calls on this scenario's VMs (its VM ID range).
+func (s *Scenario) refusedResizes() []proxmoxsim.Request {
+	var out []proxmoxsim.Request
+	for _, r := range pve.Log() {
+		var id int
+		if r.Status == 200 || !strings.HasSuffix(r.Path, "/resize") {
+			continue
+		}
+		if _, err := fmt.Sscanf(r.Path[strings.Index(r.Path, "/qemu/")+len("/qemu/"):], "%d", &id); err == nil && id >= s.vmIDStart() && id < s.vmIDStart()+100 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
