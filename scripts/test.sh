@@ -31,8 +31,22 @@ else
   trap '[ -n "$e2e_pid" ] && kill "$e2e_pid" 2>/dev/null; true' EXIT
 fi
 
+# The type check beside jest too (jest transpiles without checking types, so neither needs the other);
+# its output is printed after jest's.
+tsc_log=.tools/tsc.log
+npx tsc -p . >"$tsc_log" 2>&1 &
+tsc_pid=$!
+
 status=0
-npx tsc -p . && npx jest --ci "$@" || status=$?
+npx jest --ci "$@" || status=$?
+
+tsc_status=0
+wait "$tsc_pid" || tsc_status=$?
+if [ "$tsc_status" -ne 0 ]; then
+  cat "$tsc_log"
+  echo "type check (tsc -p .) FAILED (exit $tsc_status)"
+  [ "$status" -ne 0 ] || status=$tsc_status
+fi
 
 if [ -n "$e2e_pid" ]; then
   echo "--- Go end-to-end harness (test/e2e), started with jest; output in $e2e_log:"
