@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/capi-proxmox-talos/e2e/harness"
-	"github.com/capi-proxmox-talos/e2e/proxmoxsim"
 )
 
 // Day-2 scenarios: each edits a running cluster's spec as a user would in Git, applies the new
@@ -38,16 +37,9 @@ func TestKubernetesUpgrade(t *testing.T) {
 	s.Apply(s.Spec(""))
 	s.up(2, 1, 6*time.Minute)
 	templates := templateNames(s.List(gvkPMT)) + ";" + templateNames(s.List(gvkTCT))
-	oldCP, oldWorkers := s.uuids("control-plane-"), s.uuids("worker-")
+	old, oldCP, oldWorkers := s.uuids(""), s.uuids("control-plane-"), s.uuids("worker-")
 
 	s.Apply(s.Spec("  cluster:\n    kubernetesVersion: v1.33.4\n"))
-	old := map[string]*proxmoxsim.VM{}
-	for k, v := range oldCP {
-		old[k] = v
-	}
-	for k, v := range oldWorkers {
-		old[k] = v
-	}
 	s.replaced("every machine replaced by a v1.33.4 one", 2, 1, old, 8*time.Minute)
 
 	for name, v := range machineVersions(s.List(gvkMachine)) {
@@ -156,8 +148,7 @@ func TestHighlyAvailable(t *testing.T) {
 	gpu := "  - name: gpu\n    replicas: 1\n    cores: 8\n    allowedNodes: [mars]\n    template: {sourceNode: mars, templateID: 150}\n"
 	s.Apply(s.SpecCP(cp3, "  workers:\n"+general+gpu))
 
-	t.Run("create", func(t *testing.T) {
-		s.T = t
+	if !s.Step("create", func(t *testing.T) {
 		s.up(6, 3, 10*time.Minute)
 		counts := map[string]int{}
 		for _, vm := range s.VMs() {
@@ -202,13 +193,11 @@ func TestHighlyAvailable(t *testing.T) {
 		if r := etcdRemovals(w); len(r) != 0 {
 			t.Errorf("CACPPT removed etcd members while creating the cluster: %v", r)
 		}
-	})
-	if t.Failed() {
+	}) {
 		return
 	}
 
-	t.Run("remove a pool", func(t *testing.T) {
-		s.T = t
+	if !s.Step("remove a pool", func(t *testing.T) {
 		keep := s.uuids("control-plane-")
 		for k, v := range s.uuids("general-") {
 			keep[k] = v
@@ -227,14 +216,12 @@ func TestHighlyAvailable(t *testing.T) {
 			return ok && n == 0 && len(left) == 0, fmt.Sprintf("%s; %d gpu VMs; left: %v", msg, n, left)
 		})
 		s.untouched(keep, "removing a pool")
-	})
-	if t.Failed() {
+	}) {
 		return
 	}
 
 	extra := "  - name: extra\n    replicas: 1\n    memoryMiB: 8192\n"
-	t.Run("add a pool", func(t *testing.T) {
-		s.T = t
+	if !s.Step("add a pool", func(t *testing.T) {
 		keep := s.uuids("")
 		s.Apply(s.SpecCP(cp3, "  workers:\n"+general+extra))
 		s.WaitFor("6 Machines Running", 5*time.Minute, func() (bool, string) { return s.MachinesRunning(6) })
@@ -246,13 +233,11 @@ func TestHighlyAvailable(t *testing.T) {
 		for _, vm := range added {
 			checkVM(t, vm, vmShape{template: 100, node: "venus", sockets: "4", cores: "4", memory: "8192", bootDisk: "virtio0", diskSize: "140G", net0: vm.Config["net0"]})
 		}
-	})
-	if t.Failed() {
+	}) {
 		return
 	}
 
-	t.Run("resize the control plane", func(t *testing.T) {
-		s.T = t
+	if !s.Step("resize the control plane", func(t *testing.T) {
 		oldCP, workers := s.uuids("control-plane-"), s.uuids("")
 		for k := range oldCP {
 			delete(workers, k)
@@ -280,8 +265,7 @@ func TestHighlyAvailable(t *testing.T) {
 			t.Errorf("etcd members after the roll: %v, want 3", m)
 		}
 		t.Logf("etcd member counts during the roll: %v", counts)
-	})
-	if t.Failed() {
+	}) {
 		return
 	}
 	s.deleteCluster()

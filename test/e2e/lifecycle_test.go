@@ -96,8 +96,7 @@ func TestLifecycle(t *testing.T) {
 	spec := s.Spec("")
 	s.Apply(spec)
 
-	t.Run("create", func(t *testing.T) {
-		s.T = t
+	if !s.Step("create", func(t *testing.T) {
 		s.up(2, 1, 6*time.Minute)
 
 		vms := s.VMs()
@@ -181,13 +180,11 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("CACPPT removed etcd members of a healthy control plane: %v (members now %v)", removals, w.Talos.Members())
 		}
 		t.Logf("etcd members after create: %v; removals: %v", w.Talos.Members(), removals)
-	})
-	if t.Failed() {
+	}) {
 		return
 	}
 
-	t.Run("scale a pool", func(t *testing.T) {
-		s.T = t
+	if !s.Step("scale a pool", func(t *testing.T) {
 		before := templateNames(s.List(gvkPMT))
 		oldVMs := s.uuids("")
 		s.Apply(s.Spec("  workers:\n  - name: worker\n    replicas: 2\n"))
@@ -200,13 +197,11 @@ func TestLifecycle(t *testing.T) {
 		if n := len(s.VMs()); n != 3 {
 			t.Errorf("%d VMs after scaling to 2 workers, want 3", n)
 		}
-	})
-	if t.Failed() {
+	}) {
 		return
 	}
 
-	t.Run("resize a pool", func(t *testing.T) {
-		s.T = t
+	if !s.Step("resize a pool", func(t *testing.T) {
 		// VMs are told apart by their SMBIOS UUID (the providerID): Proxmox hands a deleted VM's ID
 		// to the next clone, and so does the simulator.
 		oldWorkers := s.uuids("worker-")
@@ -225,13 +220,11 @@ func TestLifecycle(t *testing.T) {
 		}
 		// maxSurge 1, maxUnavailable 0: the k-th old VM is deleted only after k new VMs started.
 		s.surgeFirst(oldWorkers, "worker-")
-	})
-	if t.Failed() {
+	}) {
 		return
 	}
 
-	t.Run("delete", func(t *testing.T) {
-		s.T = t
+	s.Step("delete", func(t *testing.T) {
 		before := s.VMs()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -297,11 +290,10 @@ func TestFaultBootDeviceMissing(t *testing.T) {
 func (s *Scenario) refusedResizes() []proxmoxsim.Request {
 	var out []proxmoxsim.Request
 	for _, r := range pve.Log() {
-		var id int
 		if r.Status == 200 || !strings.HasSuffix(r.Path, "/resize") {
 			continue
 		}
-		if _, err := fmt.Sscanf(r.Path[strings.Index(r.Path, "/qemu/")+len("/qemu/"):], "%d", &id); err == nil && id >= s.vmIDStart() && id < s.vmIDStart()+100 {
+		if _, vm, ok := strings.Cut(r.Path, "/qemu/"); ok && s.ownsVMID(vm) {
 			out = append(out, r)
 		}
 	}

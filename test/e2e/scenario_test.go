@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ spec:
     vmIDRange: {start: %[5]d, end: %[6]d}
   controlPlane:
     endpointIP: %[2]s.100
-%[4]s%[3]s`, s.Name, s.Net, extra, cp, s.vmIDStart(), s.vmIDStart()+99)
+%[4]s%[3]s`, s.Name, s.Net, extra, cp, s.vmIDStart(), s.vmIDEnd())
 }
 
 // vmIDStart is the first VM ID of the scenario's own range, 100 × N for 127.0.N: the scenarios run
@@ -64,6 +65,17 @@ func (s *Scenario) vmIDStart() int {
 	var n int
 	fmt.Sscanf(s.Net, "127.0.%d", &n)
 	return 100 * n
+}
+
+// vmIDEnd is the last VM ID of the scenario's range (100 IDs).
+func (s *Scenario) vmIDEnd() int { return s.vmIDStart() + 99 }
+
+// ownsVMID reports whether a Proxmox path segment starting with a VM ID ("1200/resize") names a VM
+// of this scenario's range.
+func (s *Scenario) ownsVMID(segment string) bool {
+	id, _, _ := strings.Cut(segment, "/")
+	n, err := strconv.Atoi(id)
+	return err == nil && n >= s.vmIDStart() && n <= s.vmIDEnd()
 }
 
 // Apply renders spec and applies it with pruning; returns the rendered objects.
@@ -233,6 +245,19 @@ func (s *Scenario) TCPReady(n int64) (bool, string) {
 	rr, _, _ := unstructured.NestedInt64(tcp.Object, "status", "readyReplicas")
 	r, _, _ := unstructured.NestedInt64(tcp.Object, "status", "replicas")
 	return ready && rr == n && r == n, fmt.Sprintf("ready=%v replicas=%d readyReplicas=%d; %s", ready, r, rr, falseConditions(tcp))
+}
+
+// Step runs one step of a scenario as a subtest. While it runs, s.T is the step's test, so the
+// scenario's helpers report into the step; afterwards s.T is the scenario's test again (a helper
+// must not fail a finished subtest). It reports whether the step passed: a scenario stops at the
+// first step that failed.
+func (s *Scenario) Step(name string, f func(t *testing.T)) bool {
+	parent := s.T
+	defer func() { s.T = parent }()
+	return parent.Run(name, func(t *testing.T) {
+		s.T = t
+		f(t)
+	})
 }
 
 // deleteCluster prunes everything the scenario applied (as Flux does when the cluster's folder
