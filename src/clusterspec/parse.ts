@@ -9,6 +9,7 @@ import { talosVersionOfImage } from './versions';
 import { checkSpec } from './check';
 import { meantFields, withHints } from './hints';
 import { error, warning, type Problem, type ResourceRef } from '../results';
+import { SourceNumber } from '../yaml/read';
 
 /** The ClusterSpec after defaulting, with the values derived from other fields filled in. */
 export interface Model extends Spec {
@@ -37,6 +38,9 @@ const shownKey = (k: string) => (k.length > 64 ? `${k.slice(0, 64)}…` : k);
  */
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof SourceNumber) {
+    return 'a number written with a leading zero, in hex or octal, with an exponent or a decimal point, or too long to hold exactly (YAML readers disagree on such numbers: write plain decimal digits, or quote it if it is text)';
+  }
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return 'a string';

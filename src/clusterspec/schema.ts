@@ -7,7 +7,8 @@
  */
 import * as z from 'zod';
 import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
-import { LIMITS as L, addressText, boundedList, boundedRecord, boundedString, dnsSubdomain, hostOrIPv4, kernelArg, labelValue, manifestURL, mirrorURL, nonEmpty, qualifiedName, REGISTRY_HOST } from './fields';
+import { asText } from '../yaml/read';
+import { LIMITS as L, numberText, addressText, boundedList, boundedRecord, boundedString, dnsSubdomain, hostOrIPv4, kernelArg, labelValue, manifestURL, mirrorURL, nonEmpty, qualifiedName, REGISTRY_HOST } from './fields';
 
 /** One parse per process: zod's JIT (new Function per object schema) costs more than it saves here. */
 z.config({ jitless: true });
@@ -324,10 +325,10 @@ export const clusterSpecBody = z
           .min(1)
           .optional()
           .describe('Kernel modules loaded on every machine (machine.kernel.modules); the module must be in the image (a system extension).'),
-        sysctls: boundedRecord(nonEmpty('sysctl name'), z.union([boundedString('sysctl value', L.text), z.number()]).transform(String), 'sysctls', L.settings)
+        sysctls: boundedRecord(nonEmpty('sysctl name'), z.union([boundedString('sysctl value', L.text), numberText]).transform(asText), 'sysctls', L.settings)
           .optional()
           .describe('Kernel parameters on every machine (machine.sysctls), e.g. vm.max_map_count: "262144".'),
-        kubeletExtraArgs: boundedRecord(nonEmpty('kubelet flag name'), z.union([boundedString('kubelet flag value', L.kernelArg), z.number(), z.boolean()]).transform(String), 'kubeletExtraArgs', L.settings)
+        kubeletExtraArgs: boundedRecord(nonEmpty('kubelet flag name'), z.union([boundedString('kubelet flag value', L.kernelArg), numberText, z.boolean()]).transform(asText), 'kubeletExtraArgs', L.settings)
           .optional()
           .describe('Extra kubelet flags on every machine (machine.kubelet.extraArgs), e.g. rotate-server-certificates: "true".'),
         externalCloudProvider: z
