@@ -49,13 +49,13 @@ patches:
 
 /** The worker config template's strategic patches, each parsed as Talos reads it (YAML 1.2). */
 function workerPatches(objects: Obj[]): Obj[] {
-  const tct = objects.find((o) => o.kind === 'TalosConfigTemplate');
+  const tct = objects.find((o) => o.kind === 'TalosConfigTemplate')!;
   return tct.spec.template.spec.strategicPatches.map((p: string) => parse(p, { version: '1.2', intAsBigInt: true }));
 }
 
 /** The raw text of the patch that holds `needle`, as CABPT gets it. */
 const patchHolding = (objects: Obj[], needle: string): string =>
-  objects.find((o) => o.kind === 'TalosConfigTemplate').spec.template.spec.strategicPatches.find((p: string) => p.includes(needle));
+  objects.find((o) => o.kind === 'TalosConfigTemplate')!.spec.template.spec.strategicPatches.find((p: string) => p.includes(needle));
 
 describe.each(EACH_BINARY)('%s', (_name, bin) => {
   const dir = mkdtempSync(join(tmpdir(), 'cpt-asis-'));
