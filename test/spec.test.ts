@@ -43,6 +43,8 @@ describe('rules: rejected input, with the field path and a message in the user\'
     ['overlapping ranges', { network: { ipRanges: ['192.168.4.101-192.168.4.110', '192.168.4.105'] } }, 'spec.network.ipRanges[1]', /overlaps spec.network.ipRanges\[0\]/],
     ['endpoint inside the ranges', { controlPlane: { endpointIP: '192.168.4.103' } }, 'spec.controlPlane.endpointIP', /lies inside spec.network.ipRanges\[0\].*CAPMOX rejects/],
     ['endpoint outside the subnet', { controlPlane: { endpointIP: '10.0.0.1' } }, 'spec.controlPlane.endpointIP', /not inside the machine network/],
+    ['endpoint on the network address', { controlPlane: { endpointIP: '192.168.4.0' } }, 'spec.controlPlane.endpointIP', /is the network address of 192.168.4.0\/24, which no host can hold/],
+    ['endpoint on the broadcast address', { controlPlane: { endpointIP: '192.168.4.255' } }, 'spec.controlPlane.endpointIP', /is the broadcast address of 192.168.4.0\/24/],
     ['not enough addresses', { controlPlane: { replicas: 3 }, workers: [{ name: 'w', replicas: 3 }] }, 'spec.network.ipRanges', /hold 7 usable addresses but a rolling update can need 8/],
     ['autoscaler max counts for capacity', { workers: [{ name: 'w', autoscaling: { minReplicas: 1, maxReplicas: 6 } }] }, 'spec.network.ipRanges', /can need 9/],
     ['duplicate pool names', { workers: [{ name: 'a' }, { name: 'a' }] }, 'spec.workers[1].name', /already used by spec.workers\[0\]/],
@@ -195,8 +197,33 @@ test('warnings do not block the render', () => {
 describe('extra network devices', () => {
   const extra = [{ bridge: 'vmbr1', vlan: 20, ipPool: { kind: 'InClusterIPPool', name: 'storage-net' } }];
   test('need a VIP selector that picks one link', () => {
-    expect(only({ proxmox: { vm: { extraNetworkDevices: extra } } })).toEqual([expect.stringMatching(/^spec.controlPlane.vipDeviceSelector: with 2 network devices, \{physical: true\} selects every link/)]);
+    expect(only({ proxmox: { vm: { extraNetworkDevices: extra } } })).toEqual([expect.stringMatching(/^spec.controlPlane.vipDeviceSelector: vipDeviceSelector with 2 network devices it selects net0 and net1 .*Talos puts the endpoint VIP on every link/)]);
     expect(only({ proxmox: { vm: { extraNetworkDevices: extra } }, controlPlane: { vipDeviceSelector: { busPath: '0000:00:12.0' } } })).toEqual([]);
+  });
+
+  // Talos picks every link whose values match every key given (device_config.go, selectDevices); a VM's
+  // NICs all report physical, their model's driver, and a PCI ID only when not virtio.
+  const sel = (vipDeviceSelector: object, models: string[] = ['virtio', 'virtio']) =>
+    only({ controlPlane: { vipDeviceSelector }, proxmox: { vm: { model: models[0], extraNetworkDevices: models.slice(1).map((model) => ({ ...extra[0], model })) } } });
+  test.each([
+    ['{physical: true, driver: virtio_net}, two virtio NICs', { physical: true, driver: 'virtio_net' }, ['virtio', 'virtio'], /selects net0 and net1/],
+    ['{driver: "virtio*"}, two virtio NICs (a glob)', { driver: 'virtio*' }, ['virtio', 'virtio'], /selects net0 and net1/],
+    ['{driver: e1000}, net0 virtio and net1 e1000', { driver: 'e1000' }, ['virtio', 'e1000'], /selects net1 but not net0/],
+    ['{driver: e1000}, one virtio NIC', { driver: 'e1000' }, ['virtio'], /selects none of the VM's network devices .*net0 \(virtio: driver virtio_net, no PCI ID\).*never come up/],
+    ['{pciID: 1AF4:1000}, one virtio NIC (a virtio link reports no PCI ID)', { pciID: '1AF4:1000' }, ['virtio'], /selects none/],
+    ['{physical: false}', { physical: false }, ['virtio'], /selects none/],
+    ['{hardwareAddr: "52:54:*"}, two NICs (a glob may match both)', { hardwareAddr: '52:54:*' }, ['virtio', 'virtio'], /selects net0 and net1/],
+  ])('a selector that does not pick net0 alone is refused: %s', (_, selector, models, message) => {
+    expect(sel(selector, models)).toEqual([expect.stringMatching(message)]);
+  });
+  test.each([
+    ['{driver: virtio_net}, net0 virtio and net1 e1000', { driver: 'virtio_net' }, ['virtio', 'e1000']],
+    ['{pciID: 8086:100E}, net0 e1000 and net1 virtio', { pciID: '8086:100E' }, ['e1000', 'virtio']],
+    ['{physical: true}, one NIC', { physical: true }, ['virtio']],
+    ['{hardwareAddr: a MAC}, two NICs', { hardwareAddr: '52:54:00:12:34:56' }, ['virtio', 'virtio']],
+    ['{busPath: net0\'s slot, physical: true}, two NICs', { busPath: '0000:00:12.0', physical: true }, ['virtio', 'virtio']],
+  ])('a selector that picks net0 alone is accepted: %s', (_, selector, models) => {
+    expect(sel(selector, models)).toEqual([]);
   });
   test.each(['current', 'legacy'] as const)('render as the %s profile expects: net1 addressed from its pool', (profile) => {
     const objs = renderObjects({ cluster: { profile }, proxmox: { vm: { extraNetworkDevices: extra } }, controlPlane: { vipDeviceSelector: { busPath: '0000:00:12.0' } } });
