@@ -11,6 +11,8 @@ import { hasErrors, type Problem, type Result, type ResourceRef } from './result
 import { API_SERVER_PORT } from './resources/proxmoxCluster';
 import { poolPeak } from './clusterspec/check';
 import { kubernetesUpgradeProblem, talosUpgradeProblem } from './clusterspec/versions';
+import { clusterFacts, collisionProblems, type ClusterFacts } from './fleet/collisions';
+import { generatedFrom } from './resources/meta';
 
 export interface Generated {
   objects: K8sObject[];
@@ -27,6 +29,11 @@ export interface GenerateOptions {
    * not skip a minor, and neither may go back.
    */
   previousVersions?: (owner: ResourceRef) => PreviousVersions | undefined;
+  /**
+   * The other clusters the caller can see (kpt: the package's other ClusterSpecs and earlier renders), asked
+   * with this ClusterSpec's ownership mark: a cluster that collides with one of them is not rendered.
+   */
+  otherClusters?: (owner: string) => ClusterFacts[];
 }
 
 export interface PreviousVersions {
@@ -53,6 +60,9 @@ export function generate(functionConfig: unknown, opts: GenerateOptions = {}): G
   const results = problems.map((p) => toResult(p, ref, opts.configFile));
   if (!model || hasErrors(results)) return { objects: [], results };
   const objects = renderCluster(model);
+  const owner = generatedFrom(model.ref);
+  const clashes = collisionProblems(clusterFacts(owner, objects), opts.otherClusters?.(owner) ?? []);
+  if (clashes.length) return { objects: [], results: [...results, ...clashes.map((p) => toResult(p, ref, opts.configFile))] };
   results.push({ message: summary(model, objects), severity: 'info', resourceRef: ref });
   return { objects, results, model };
 }

@@ -8,7 +8,8 @@ import { readResourceList, writeResourceList, InputError, type InputItem } from 
 import { boundResults, formatResult, hasErrors, type Result, type ResourceRef } from '../results';
 import { decodeUTF8 } from '../utf8';
 import { SourceNumber } from '../yaml/read';
-import { API_VERSION } from '../clusterspec/schema';
+import { API_VERSION, KIND } from '../clusterspec/schema';
+import { clusterFacts, type ClusterFacts } from '../fleet/collisions';
 import { generate, type PreviousVersions } from '../generate';
 import { GENERATED_FROM_ANNOTATION, generatedFrom, type K8sObject } from '../resources/meta';
 
@@ -40,7 +41,11 @@ function runList(input: string | Uint8Array): RunOutput {
   const missing = missingConfig(list.functionConfig);
   if (missing) return answer(list.apiVersion, [], [], [{ message: missing, severity: 'error' }]);
   const configPath = typeof list.functionConfig === 'object' && list.functionConfig ? configFile(list.functionConfig) : undefined;
-  const { objects, results, model } = generate(list.functionConfig, { configFile: configPath, previousVersions: (owner) => previousVersions(list.items, owner) });
+  const { objects, results, model } = generate(list.functionConfig, {
+    configFile: configPath,
+    previousVersions: (owner) => previousVersions(list.items, owner),
+    otherClusters: (owner) => otherClusters(list.items, owner),
+  });
   const failed = hasErrors(results);
   const mine = model && generatedFrom(model.ref);
   const kept = (failed || !mine ? list.items : list.items.filter((i) => i.annotation(GENERATED_FROM_ANNOTATION) !== mine)).filter((i) => !isKustomizeConfigEcho(i, list.functionConfig));
@@ -119,6 +124,28 @@ function previousVersions(items: InputItem[], owner: ResourceRef): PreviousVersi
   if (!tcp) return undefined;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return { talosVersion: text(tcp.get(['spec', 'controlPlaneConfig', 'controlplane', 'talosVersion'])), kubernetesVersion: text(tcp.get(['spec', 'version'])) };
+}
+
+/**
+ * Every other cluster in the input (kpt hands a function the whole package): each other ClusterSpec as it
+ * renders now, and the earlier render of a ClusterSpec that is not in the input. This ClusterSpec's own
+ * items (its file, kustomize's echo, its earlier render) are not others.
+ */
+function otherClusters(items: InputItem[], mine: string): ClusterFacts[] {
+  const rendered = new Map<string, unknown[]>();
+  for (const item of items) {
+    if (item.get(['apiVersion']) !== API_VERSION || item.get(['kind']) !== KIND) continue;
+    const other = generate(plain(item.get([])));
+    const owner = other.model && generatedFrom(other.model.ref);
+    if (owner && owner !== mine) rendered.set(owner, other.objects);
+  }
+  const earlier = new Map<string, unknown[]>();
+  for (const item of items) {
+    const owner = item.annotation(GENERATED_FROM_ANNOTATION);
+    if (!owner || owner === mine || rendered.has(owner)) continue;
+    earlier.set(owner, [...(earlier.get(owner) ?? []), plain(item.get([]))]);
+  }
+  return [...rendered, ...earlier].map(([owner, objects]) => clusterFacts(owner, objects));
 }
 
 function annotationOf(fc: unknown, key: string): unknown {
