@@ -22,13 +22,20 @@ export interface GeneratedSpec {
   spec: Obj;
 }
 
-/** A string every YAML reader takes as that same string, plain. */
+/** A string every YAML reader takes as that same string, plain (remembered: the same strings come back often). */
+const plainVerdicts = new Map<string, boolean>();
 const sameInBothYAMLs = (s: string) => {
-  try {
-    return parseYAML(s, { version: '1.1' }) === s && parseYAML(s, { version: '1.2' }) === s;
-  } catch {
-    return false;
+  let ok = plainVerdicts.get(s);
+  if (ok === undefined) {
+    try {
+      ok = parseYAML(s, { version: '1.1' }) === s && parseYAML(s, { version: '1.2' }) === s;
+    } catch {
+      ok = false;
+    }
+    if (plainVerdicts.size > 50000) plainVerdicts.clear();
+    plainVerdicts.set(s, ok);
   }
+  return ok;
 };
 const word = (re: RegExp) => fc.stringMatching(re).filter(sameInBothYAMLs);
 /** Left out one time in `freq`. */
