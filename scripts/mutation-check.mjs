@@ -165,7 +165,7 @@ async function verdict(mutation) {
 
 const args = process.argv.slice(2);
 if (args.includes('--list')) {
-  for (const m of MUTATIONS) console.log(`${m.id}${m.issue ? ' (issue 21)' : ''}: ${m.what}`);
+  for (const m of MUTATIONS) console.log(`${m.id}${m.issue ? ' (issue 21)' : ''}: ${m.what}${m.before ? ` [suite before the oracle: ${m.before}]` : ''}`);
   process.exit(0);
 }
 const unknown = args.filter((a) => !MUTATIONS.some((m) => m.id === a));
