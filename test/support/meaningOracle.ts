@@ -209,7 +209,8 @@ const sorted = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);
  * each extra NIC at the next slot, and the loopback. For asking which links the VIP goes on.
  */
 function linksOf(e: ReturnType<typeof effective>): Link[] {
-  const driver: Record<string, [string, string]> = { virtio: ['virtio_net', '1AF4:1000'], e1000: ['e1000', '8086:100E'], rtl8139: ['8139cp', '10EC:8139'], vmxnet3: ['vmxnet3', '15AD:07B0'] };
+  // A virtio link reports no PCI ID: its device is the virtio bus device (siderolabs/talos nethelpers/device.go).
+  const driver: Record<string, [string, string]> = { virtio: ['virtio_net', ''], e1000: ['e1000', '8086:100E'], rtl8139: ['8139cp', '10EC:8139'], vmxnet3: ['vmxnet3', '15AD:07B0'] };
   const nics = [{ model: e.vm.model }, ...(e.vm.extraNetworkDevices ?? []).map((d: Obj) => ({ model: d.model ?? 'virtio' }))];
   return [
     ...nics.map((n, i): Link => {

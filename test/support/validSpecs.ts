@@ -126,20 +126,27 @@ const versions = fc
     }),
   );
 
-/** A VIP device selector; with extra NICs one that picks at most one link (net0's bus path, or a MAC). */
-const vipSelector = (extraNics: boolean) =>
+/**
+ * What a guest sees of each NIC model: its Linux driver, and the PCI ID Talos reads from the link's device
+ * uevent — none for virtio, whose link device is the virtio bus device (siderolabs/talos
+ * pkg/machinery/nethelpers/device.go).
+ */
+const NIC: Record<string, { driver: string; pciID?: string }> = { virtio: { driver: 'virtio_net' }, e1000: { driver: 'e1000', pciID: '8086:100E' }, rtl8139: { driver: '8139cp', pciID: '10EC:8139' }, vmxnet3: { driver: 'vmxnet3', pciID: '15AD:07B0' } };
+
+/** A VIP device selector that picks net0 (of this model); with extra NICs one that picks at most one link (net0's bus path, or a MAC). */
+const vipSelector = (extraNics: boolean, model: string) =>
   extraNics
     ? fc.oneof(fc.constant({ busPath: '0000:00:12.0' }), mac.map((m) => ({ hardwareAddr: m })))
     : fc.oneof(
         fc.constant({ physical: true }),
         fc.constant({ busPath: '0000:00:12.0' }),
-        fc.constant({ driver: 'virtio_net' }),
-        fc.constant({ driver: 'virtio_net', physical: true }),
+        fc.constant({ driver: NIC[model].driver }),
+        fc.constant({ driver: NIC[model].driver, physical: true }),
         fc.constant({ hardwareAddr: 'bc:24:11:00:00:00' }),
         fc.constant({ permanentAddr: 'bc:24:11:*' }),
-        fc.constant({ pciID: '1AF4:1000' }),
+        ...(NIC[model].pciID ? [fc.constant({ pciID: NIC[model].pciID })] : []),
         // Talos matches selector strings as wildcard patterns
-        fc.constant({ driver: 'virtio*' }),
+        fc.constant({ driver: `${NIC[model].driver.slice(0, 3)}*` }),
         fc.constant({ busPath: '0000:00:1*', physical: true }),
         mac.map((m) => ({ hardwareAddr: m })),
       );
@@ -211,7 +218,7 @@ const body = fc
     talos,
   })
   .chain((b) => {
-    const selectors = vipSelector(b.extraNics.length > 0);
+    const selectors = vipSelector(b.extraNics.length > 0, b.proxmox.vm.model ?? 'virtio');
     // with extra NICs a selector is required ({physical: true}, the default, would pick them all)
     return fc.tuple(fc.constant(b), b.extraNics.length ? selectors : opt(selectors, 2));
   })
