@@ -9,7 +9,8 @@
 #   scripts/container-images.sh          build localhost/capi-proxmox-talos:dev from dist/ (npm run build first)
 #   scripts/container-images.sh --full   also build localhost/capi-proxmox-talos:full the default way:
 #                                        npm ci and the build inside the container (needs the npm registry)
-#   scripts/container-images.sh --env    print the environment variables podman needs (for eval)
+#   scripts/container-images.sh --env    print `export` lines for the variables podman needs:
+#                                        eval "$(scripts/container-images.sh --env)"; podman images
 # Exits 3 when podman cannot run containers here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +31,8 @@ runroot = "$dir/run-$driver"
 CONF
 export CONTAINERS_CONF="$dir/containers.conf" CONTAINERS_STORAGE_CONF="$dir/storage-$driver.conf"
 if [ "${1:-}" = "--env" ]; then
-  echo "CONTAINERS_CONF=$CONTAINERS_CONF"
-  echo "CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF"
+  printf 'export CONTAINERS_CONF=%q\n' "$CONTAINERS_CONF"
+  printf 'export CONTAINERS_STORAGE_CONF=%q\n' "$CONTAINERS_STORAGE_CONF"
   exit 0
 fi
 command -v podman >/dev/null || { echo "container-images: podman is not installed (apt-get install podman runc)" >&2; exit 3; }

@@ -24,7 +24,10 @@ suite('container image (podman)', () => {
   beforeAll(() => {
     const built = run('bash', ['scripts/container-images.sh', ...(full ? ['--full'] : [])]);
     if (built.status !== 0) throw new Error(`building the image failed (exit ${built.status}): ${built.stderr}\nInstall podman (scripts/setup-tools.sh does as root) or set CPT_NO_CONTAINER=1.`);
-    env = Object.fromEntries(run('bash', ['scripts/container-images.sh', '--env']).stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+    // What `eval "$(scripts/container-images.sh --env)"` leaves in a shell, as programs started from it see it.
+    const seen = run('bash', ['-c', 'eval "$(bash scripts/container-images.sh --env)" && env']).stdout;
+    env = Object.fromEntries(seen.split('\n').filter((l) => l.startsWith('CONTAINERS_')).map((l) => l.split('=', 2) as [string, string]));
+    expect(Object.keys(env).sort()).toEqual(['CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF']);
   }, 300_000);
 
   test.each(['default', 'invalid-spec'])('runs as nobody with no network and gives the golden bytes and exit code (%s)', (c) => {
