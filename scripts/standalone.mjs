@@ -2,7 +2,7 @@
 // one native file per Linux architecture, dist/capi-proxmox-talos-standalone-linux-<amd64|arm64>, that runs
 // with no Node installed. Bun comes from the npm packages pinned in package.json (optionalDependencies;
 // npm installs the one for this machine); the build never downloads anything. A target whose Bun package is
-// not in node_modules is skipped with a note (cross-building: `npm install --no-save --force
+// not in node_modules is skipped (with a note when CPT_VERBOSE is set; cross-building: `npm install --no-save --force
 // @oven/bun-linux-aarch64@<the pinned version>` puts the other one there; --compile-executable-path then
 // uses it instead of letting Bun download it).
 import { execFileSync } from 'node:child_process';
@@ -41,7 +41,8 @@ export function buildStandalone(bundle) {
     const file = standaloneFile(t.arch);
     rmSync(file, { force: true });
     if (!runtime) {
-      console.warn(`standalone: skipped linux/${t.arch}: ${t.pkg} is not installed (npm install --no-save --force ${t.pkg}@${pinned[t.pkg]} to cross-build)`);
+      // The other architecture's Bun is only there when asked for (cross-building): nothing to say otherwise.
+      if (process.env.CPT_VERBOSE) console.warn(`standalone: skipped linux/${t.arch}: ${t.pkg} is not installed (npm install --no-save --force ${t.pkg}@${pinned[t.pkg]} to cross-build)`);
       continue;
     }
     const version = JSON.parse(readFileSync(join(dirname(runtime), '..', 'package.json'), 'utf8')).version;
