@@ -2,13 +2,15 @@
 # Installs the pinned tools the end-to-end tests drive into .tools/bin (git-ignored), and the providers'
 # CRDs into .tools/crds (from their Go modules, pinned in providers/go.mod). Cached: a second run costs
 # nothing. kpt is not installed here: the tests use the machine's /usr/bin/kpt (or $KPT).
+# --crds: only the CRDs (what `npm run validate` needs; Go and nothing else).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+crds_only=0; [ "${1:-}" = --crds ] && crds_only=1
 KUSTOMIZE_VERSION=v5.8.1
 BIN="$PWD/.tools/bin"
 mkdir -p "$BIN"
 
-if [ ! -x "$BIN/kustomize" ] || ! "$BIN/kustomize" version 2>/dev/null | grep -q "${KUSTOMIZE_VERSION#v}"; then
+if [ "$crds_only" = 0 ] && { [ ! -x "$BIN/kustomize" ] || ! "$BIN/kustomize" version 2>/dev/null | grep -q "${KUSTOMIZE_VERSION#v}"; }; then
   command -v go >/dev/null || { echo "setup-tools: Go is needed to build kustomize ${KUSTOMIZE_VERSION} (go install)" >&2; exit 1; }
   echo "setup-tools: building kustomize ${KUSTOMIZE_VERSION} into .tools/bin (about a minute, once)" >&2
   GOBIN="$BIN" GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@${KUSTOMIZE_VERSION}"
@@ -30,6 +32,7 @@ while read -r mod ver crds; do
   ln -sfn "$dir/$crds" "$link"
   echo "setup-tools: CRDs of $mod $ver -> .tools/crds/${mod##*/}/$ver" >&2
 done < <(sed -n 's|^[[:space:]]*\([^ /][^ ]*\) \(v[^ ]*\) // crds: \(.*\)$|\1 \2 \3|p' providers/go.mod)
+[ "$crds_only" = 1 ] && exit 0
 
 KPT="${KPT:-/usr/bin/kpt}"
 if [ ! -x "$KPT" ]; then

@@ -3,7 +3,9 @@
  * Node executable (dist/capi-proxmox-talos) and the standalone one (dist/capi-proxmox-talos-standalone-linux-<arch>,
  * run with no node on PATH).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { PINNED } from '../src/validate/pinned';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { BIN, REPO, run } from './support/exec';
@@ -215,6 +217,23 @@ describe('npm run validate (dist/validate.cjs)', () => {
     const r = run('node', [VALIDATE, '-'], { input: legacy.stdout });
     expect(r.stdout).toMatch(/CAPMOX v0.7.7.*0 problems/);
     expect(r.status).toBe(0);
+  });
+  test("without CAPMOX v0.7.7's CRDs (a user's clone: the proxy does not serve them) the legacy objects are checked against CAPMOX v0.9.0's v1alpha1, with a warning", () => {
+    // A CRD folder like a user's: every release the Go module proxy serves, nothing from ../shared.
+    const dir = mkdtempSync(join(tmpdir(), 'cpt-crds-'));
+    for (const s of Object.values(PINNED).filter((x) => x.from === 'go')) {
+      mkdirSync(join(dir, s.repo), { recursive: true });
+      symlinkSync(realpathSync(join(REPO, '.tools', 'crds', s.repo, s.tag)), join(dir, s.repo, s.tag));
+    }
+    const legacy = run(BIN, ['render', '-'], { input: golden('legacy', 'input.yaml') }).stdout;
+    const r = run('node', [VALIDATE, '-'], { input: legacy, env: { CRD_DIR: dir } });
+    expect(r.stderr).toMatch(/^\[warning\] CAPMOX v0.7.7's CRDs are not here .*checked against CAPMOX v0.9.0's v1alpha1 schema/);
+    expect(r.stdout).toMatch(/CAPMOX v0.9.0 \(v1alpha1\).*: \d+ objects, 0 problems/);
+    expect(r.status).toBe(0);
+    // ...and still refuses what that schema refuses.
+    const bad = run('node', [VALIDATE, '-'], { input: legacy.replace(/sizeGb: 40/, 'sizeGb: 4'), env: { CRD_DIR: dir } });
+    expect(bad.stdout).toMatch(/sizeGb must be >= 5/);
+    expect(bad.status).toBe(1);
   });
 });
 

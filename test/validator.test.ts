@@ -68,7 +68,7 @@ test('transition rules use the old object when one is given', () => {
 });
 
 test('missing CRDs fail loudly, in one line that says what to do', () => {
-  expect(() => validatorFor([{ repo: 'cluster-api', tag: 'v0.0.0', from: 'go' }])).toThrow(/^no CRDs of cluster-api v0.0.0 in .*: run `bash scripts\/setup-tools.sh`[^\n]*$/);
+  expect(() => validatorFor([{ repo: 'cluster-api', tag: 'v0.0.0', from: 'go' }])).toThrow(/^no CRDs of cluster-api v0.0.0 in .*: run `bash scripts\/setup-tools.sh --crds`[^\n]*$/);
   expect(() => validatorFor([{ repo: 'cluster-api-provider-proxmox', tag: 'v0.0.1', from: 'shared' }])).toThrow(/shared\/crds.*not serve this release/);
   expect(missingCrds()).toEqual([]);
 });

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { readDocuments } from '../krm/documents';
 import { validateObjects } from './index';
-import { MissingCrds, missingCrds, PROFILE_TARGETS } from './pinned';
+import { relative } from 'node:path';
+import { MissingCrds, missingCrds, PINNED, PROFILE_TARGETS, sourceDir, type CrdSource } from './pinned';
 
 type Obj = Record<string, any>;
 
@@ -19,8 +20,10 @@ providers' webhook rules, and every reference between the objects. The installat
 objects' API versions (CAPMOX v1alpha1 → the legacy profile) unless --profile says. Exit 0 when every
 object is valid, 1 when not, 2 on a usage error.
 
-The CRDs come from the providers' Go modules (bash scripts/setup-tools.sh fetches them into .tools/crds);
-CAPMOX v0.7.7 and CABPT v0.7.0-alpha.2 from ../shared/crds. CRD_DIR=DIR reads all of them from DIR/<repo>/<tag>/.
+The CRDs come from the providers' Go modules: \`bash scripts/setup-tools.sh --crds\` fetches them into
+.tools/crds (it needs Go, nothing else). CAPMOX v0.7.7 and CABPT v0.7.0-alpha.2 are not on the Go module
+proxy: they are read from ../shared/crds when there; without v0.7.7 the legacy profile is checked against
+CAPMOX v0.9.0's v1alpha1 schema (with a warning). CRD_DIR=DIR reads all of them from DIR/<repo>/<tag>/.
 `;
 
 function readText(file: string): string {
@@ -37,6 +40,22 @@ function objectsIn(file: string): Obj[] {
   const docs = readDocuments(readText(file));
   if (docs.error !== undefined) throw new Error(`${file}: ${docs.error}`);
   return (docs.values as Obj[]).flatMap((v) => (v?.kind === 'ResourceList' ? (v.items ?? []) : [v])).filter((o) => o && typeof o === 'object' && o.kind && o.apiVersion);
+}
+
+/**
+ * A target whose CAPMOX release the Go module proxy does not serve (v0.7.7, the legacy profile's) and that
+ * is not beside the repository: checked against the pinned current CAPMOX instead, which still serves its
+ * v1alpha1 API, with a warning that says so. Any other target as it is.
+ */
+function withServedStandIn(target: { name: string; sources: CrdSource[] }): { name: string; sources: CrdSource[] } {
+  const legacy = target.sources.indexOf(PINNED.capmoxLegacy);
+  if (legacy < 0 || !missingCrds([PINNED.capmoxLegacy]).length || missingCrds([PINNED.capmoxCurrent]).length) return target;
+  process.stderr.write(
+    `[warning] CAPMOX ${PINNED.capmoxLegacy.tag}'s CRDs are not here (the Go module proxy does not serve that release; put them in ${relative(process.cwd(), sourceDir(PINNED.capmoxLegacy)) || '.'} or set CRD_DIR): ` +
+      `the CAPMOX v1alpha1 objects are checked against CAPMOX ${PINNED.capmoxCurrent.tag}'s v1alpha1 schema, which it still serves; a v0.7 management cluster may differ in details\n`,
+  );
+  const sources = target.sources.map((s, i) => (i === legacy ? PINNED.capmoxCurrent : s));
+  return { name: target.name.replace(`CAPMOX ${PINNED.capmoxLegacy.tag}`, `CAPMOX ${PINNED.capmoxCurrent.tag} (v1alpha1)`), sources };
 }
 
 export function main(argv: string[]): number {
@@ -66,7 +85,8 @@ export function main(argv: string[]): number {
   }
   const chosen = profile ?? (objects.some((o) => o.apiVersion === 'infrastructure.cluster.x-k8s.io/v1alpha1') ? 'legacy' : 'current');
   let failed = false;
-  for (const [i, target] of PROFILE_TARGETS[chosen].entries()) {
+  for (const [i, wanted] of PROFILE_TARGETS[chosen].entries()) {
+    const target = withServedStandIn(wanted);
     // The first installation of a profile is what it targets; later ones are extra checks (CABPT's next
     // alpha), which a clone without ../shared/crds cannot run: say so, and go on.
     const missing = missingCrds(target.sources);

@@ -65,7 +65,7 @@ export function missingCrdsMessage(s: CrdSource, dir = sourceDir(s)): string {
   const rel = relative(process.cwd(), dir);
   const where = rel && !rel.startsWith('..') ? rel : dir;
   if (process.env.CRD_DIR) return `no CRDs of ${s.repo} ${s.tag} in ${where} (CRD_DIR is set: it must hold <repo>/<tag>/*.yaml)`;
-  if (s.from === 'go') return `no CRDs of ${s.repo} ${s.tag} in ${where}: run \`bash scripts/setup-tools.sh\` (fetches them from the Go module proxy, pinned in providers/go.mod)`;
+  if (s.from === 'go') return `no CRDs of ${s.repo} ${s.tag} in ${where}: run \`bash scripts/setup-tools.sh --crds\` (fetches them from the Go module proxy, pinned in providers/go.mod; needs Go)`;
   return `no CRDs of ${s.repo} ${s.tag} in ${where}: the Go module proxy does not serve this release; put its CRD YAML files there, or set CRD_DIR`;
 }
 
