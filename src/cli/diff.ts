@@ -128,7 +128,7 @@ function finish(p: Plan, sideResults: Result[], opts: DiffOptions, compared: boo
     return { stdout: `${JSON.stringify(p, null, 2)}\n`, stderr: '', exitCode };
   }
   const lines = [...sideResults.map(formatResult), ...(compared ? p.problems.map(problemLine) : [])];
-  if (opts.gate && compared) lines.push(p.refused ? '[error] the gate refuses this plan (exit 1)' : '[info] the gate passes this plan');
+  if (opts.gate && compared && p.refused) lines.push('[error] the gate refuses this plan');
   return { stdout: compared ? bounded(planLines(p)) : '', stderr: bounded(lines), exitCode };
 }
 
