@@ -49,7 +49,7 @@ test('diff warns before rolling a single control plane and accepts rendered mani
   const rendered = renderObjects(one).map((o) => `---\n${toYAML(o)}`).join('');
   const r = diffCommand(rendered, toYAML(clusterSpec({ ...one, controlPlane: { replicas: 1, cores: 8 } })));
   expect(r.stdout).toMatch(/^cluster cluster09\/cluster09: update\ncontrol plane: new machine template \(cores 4 → 8\) → rolls 1 control plane/);
-  expect(r.stderr).toMatch(/\[warning\] cluster cluster09\/cluster09 this rolls a single control plane/);
+  expect(r.stderr).toMatch(/\[warning\] cluster cluster09\/cluster09: this rolls a single control plane/);
   expect(r.exitCode).toBe(0);
 });
 

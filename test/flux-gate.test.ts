@@ -68,10 +68,28 @@ describe('--check needs an explicit base, never HEAD^', () => {
     expect(plan.problems.filter((p: any) => p.severity === 'error').map((p: any) => [p.cluster, p.rule])).toEqual([['cluster10/cluster10', 'delete']]);
     const text = check(dir, base);
     expect(text.stdout).toMatch(/^cluster cluster09\/cluster09: update\npool worker: replicas 2 → 3 \(scale, no roll\)\ncluster cluster10\/cluster10: delete\n/);
-    expect(text.stderr).toMatch(/^\[error\] cluster cluster10\/cluster10 refused: deletes cluster cluster10\/cluster10: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow cluster10\/cluster10$/m);
+    expect(text.stderr).toMatch(/^\[error\] cluster cluster10\/cluster10: refused: deletes cluster cluster10\/cluster10: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow cluster10\/cluster10$/m);
     // The revision as Flux reports it (status.lastAppliedRevision) is accepted as it is; allowed by name, the push passes.
     expect(check(dir, `main@sha1:${base}`).status).toBe(1);
     expect(check(dir, base, [], { ALLOW_CLUSTERS: 'cluster10' }).status).toBe(0);
+  });
+
+  test('a pull request is judged against its merge base with the target branch (as docs/plan.md has CI do), not the tip', () => {
+    const { dir, base } = fluxRepo();
+    git(dir, 'branch', '-M', 'main');
+    git(dir, 'checkout', '-qb', 'feature');
+    rmSync(join(dir, 'clusters', 'cluster10'), { recursive: true });
+    renderAndCommit(dir, 'cluster10'); // the pull request deletes cluster10
+    git(dir, 'checkout', '-q', 'main');
+    editSpec(dir, 'cluster09', (t) => t.replace('replicas: 2', 'replicas: 3'));
+    renderAndCommit(dir); // meanwhile main scales cluster09
+    git(dir, 'checkout', '-q', 'feature');
+    expect(git(dir, 'merge-base', 'main', 'HEAD').stdout.trim()).toBe(base);
+    const r = run('bash', ['-c', 'bash render.sh --check --base "$(git merge-base main HEAD)" --output json'], { cwd: dir, env: { KUSTOMIZE } });
+    expect(r.status).toBe(1);
+    expect(summary(JSON.parse(r.stdout))).toEqual(['cluster09/cluster09 unchanged', 'cluster10/cluster10 delete']);
+    // Against main's tip the pull request would seem to scale cluster09 back down, which it does not do.
+    expect(check(dir, 'main').stdout).toMatch(/^pool worker: replicas 3 → 2 \(scale, no roll\)$/m);
   });
 
   test('without a base: exit 2 and how to get one (merge base in CI, or the revision Flux last applied)', () => {

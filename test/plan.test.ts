@@ -50,11 +50,11 @@ describe('a namespace move is a delete and a create (diff keyed objects by kind/
     expect(r.stdout).not.toMatch(/adopted in place|rolls/);
     const refused = diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true });
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/^\[error\] cluster prod\/prod refused: moves cluster prod\/prod to staging\/prod: that is a new cluster \(new etcd, new VMs\) and prod\/prod is deleted with its VMs; if you mean it, allow it by name: --allow prod\/prod$/m);
+    expect(refused.stderr).toMatch(/^\[error\] cluster prod\/prod: refused: moves cluster prod\/prod to staging\/prod: that is a new cluster \(new etcd, new VMs\) and prod\/prod is deleted with its VMs; if you mean it, allow it by name: --allow prod\/prod$/m);
     for (const name of ['prod', 'prod/prod', 'staging/prod']) {
       const allowed = diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true, allow: [name] });
       expect([name, allowed.exitCode]).toEqual([name, 0]);
-      expect(allowed.stderr).toMatch(/^\[warning\] cluster prod\/prod allowed: moves cluster prod\/prod/m);
+      expect(allowed.stderr).toMatch(/^\[warning\] cluster prod\/prod: allowed: moves cluster prod\/prod/m);
     }
     expect(diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true, allow: ['other'] }).exitCode).toBe(1);
   });
@@ -171,7 +171,7 @@ describe('moving controlPlane.endpointIP is flagged (diff called it an IP-pool s
     expect(r.exitCode).toBe(0);
     const gated = diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true });
     expect(gated.exitCode).toBe(1);
-    expect(gated.stderr).toMatch(/^\[error\] cluster prod\/prod refused: changes spec.controlPlane.endpointIP of cluster prod\/prod: the API endpoint/m);
+    expect(gated.stderr).toMatch(/^\[error\] cluster prod\/prod: refused: changes spec.controlPlane.endpointIP of cluster prod\/prod: the API endpoint/m);
     expect(diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true, allow: ['prod'] }).exitCode).toBe(0);
   });
 });
@@ -291,7 +291,7 @@ describe('what Flux keeps, what belongs to no cluster, a first render', () => {
     const r = diffCommand(a, '', { gate: true });
     expect(r.exitCode).toBe(1);
     expect(r.stdout.split('\n')[0]).toBe('cluster a/a: delete');
-    expect(r.stderr).toMatch(/^\[error\] cluster a\/a refused: deletes cluster a\/a: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow a\/a$/m);
+    expect(r.stderr).toMatch(/^\[error\] cluster a\/a: refused: deletes cluster a\/a: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow a\/a$/m);
     expect(diffCommand(a, '', { gate: true, allow: ['a/a'] }).exitCode).toBe(0);
   });
 });

@@ -149,14 +149,14 @@ if [ "$check" = 1 ]; then
   status=0
   for name in ${names[@]+"${names[@]}"}; do
     if ! cmp -s "$here/rendered/$name.yaml" "$tmp/new/$name.yaml"; then
-      echo "rendered/$name.yaml is stale: run examples/flux/render.sh and commit the result" >&2
+      echo "rendered/$name.yaml is stale: run render.sh and commit the result" >&2
       status=1
     fi
   done
   for f in "$here"/rendered/*.yaml; do
     [ -e "$f" ] || continue
     [ -d "$here/clusters/$(basename "$f" .yaml)" ] && continue
-    echo "rendered/$(basename "$f") has no cluster folder: run examples/flux/render.sh (it removes it) and commit the result" >&2
+    echo "rendered/$(basename "$f") has no cluster folder: run render.sh (it removes it) and commit the result" >&2
     status=1
   done
   exit "$status"

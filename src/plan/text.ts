@@ -78,8 +78,8 @@ export function planLines(p: Plan): string[] {
   return out;
 }
 
-/** A problem as one line: `[error] cluster ns/name spec.field: message`. */
+/** A problem as one line: `[error] cluster ns/name spec.field: message` (either part may be missing). */
 export function problemLine(p: PlanProblem): string {
-  const where = p.cluster ? `cluster ${p.cluster} ` : '';
-  return `[${p.severity}] ${where}${p.field ? `${p.field.path}: ` : ''}${p.message}`;
+  const where = [p.cluster && `cluster ${p.cluster}`, p.field?.path].filter(Boolean).join(' ');
+  return `[${p.severity}] ${where ? `${where}: ` : ''}${p.message}`;
 }
