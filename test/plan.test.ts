@@ -3,12 +3,16 @@
  * asserted in the JSON (the contract with CI bots and the real-Flux scenarios) and in the words. The Flux
  * path (render.sh, real git repositories) is test/flux-gate.test.ts.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { diffCommand, diffSides } from '../src/cli/diff';
 import { importHelmValues } from '../src/migrate/helmValues';
 import { toYAML } from '../src/yaml/write';
 import { renderChart } from './support/chartModel';
 import { clusterSpec, renderObjects } from './support/render';
 import { withSite } from './support/site';
+import { BIN, run } from './support/exec';
 
 type Spec = Record<string, any>;
 const stream = (objs: unknown[]) => objs.map((o) => `---\n${toYAML(o)}`).join('');
@@ -18,6 +22,7 @@ const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 const ref = (group: string, kind: string, namespace: string, name: string) => ({ group, kind, namespace, name });
 const NS = (name: string) => ref('', 'Namespace', '', name);
 const CLUSTER = (ns: string, name: string) => ref('cluster.x-k8s.io', 'Cluster', ns, name);
+const summary = (plan: any) => plan.clusters.map((c: any) => `${c.namespace}/${c.name} ${c.change}`);
 const prod = { cluster: { name: 'prod' }, controlPlane: { replicas: 3 }, workers: [{ name: 'general', replicas: 2 }] };
 
 describe('a namespace move is a delete and a create (diff keyed objects by kind/name and said only "deleted: Namespace/prod")', () => {
@@ -309,4 +314,40 @@ test('the JSON holds every field of the agreed schema (docs/plan.md), with the t
   expect(c.scales).toEqual([{ owner: ref('cluster.x-k8s.io', 'MachineDeployment', 'a', 'a-general'), from: 2, to: 4 }]);
   expect(c.flags[0]).toMatchObject({ path: 'spec.controlPlane.endpointIP', message: expect.any(String) });
   for (const p of plan.problems) expect(['error', 'warning']).toContain(p.severity);
+});
+
+test("a file holding two chart renders (no labels at all): each object is tied to its cluster by references, clusterName and namespace", () => {
+  const chart = (name: string, workers: number) => renderChart({ cluster: { name }, worker: { machine_count: workers } });
+  const plan = json(diffCommand(stream([...chart('a', 2), ...chart('b', 2)]), stream([...chart('a', 2), ...chart('b', 5)]), { output: 'json' }));
+  expect(plan.others).toEqual({ created: [], updated: [], pruned: [], kept: [] }); // nothing left over
+  expect(summary(plan)).toEqual(['a/a unchanged', 'b/b update']);
+  expect(plan.clusters[1].scales).toEqual([{ owner: ref('cluster.x-k8s.io', 'MachineDeployment', 'b', 'b-workers'), from: 2, to: 5 }]);
+  expect(plan.clusters[1].objects.updated).toEqual([ref('cluster.x-k8s.io', 'MachineDeployment', 'b', 'b-workers')]);
+});
+
+describe('the command line', () => {
+  test.each([
+    [['diff', '--output', 'yaml', 'a', 'b'], /^\[error\] diff: --output takes text or json, not "yaml"\n/],
+    [['diff', '--allow', 'x', 'a', 'b'], /^\[error\] diff: --allow only means something with --gate\n/],
+    [['diff', 'a'], /^\[error\] diff takes two files or folders: OLD NEW\n/],
+    [['diff', '-', '-'], /^\[error\] diff: only one of OLD and NEW can be standard input \(-\)\n/],
+    [['diff', '--gat', 'a', 'b'], /^\[error\] diff: unknown option --gat\n/],
+  ])('%p is a usage error: exit 2, one line, nothing read', (args, message) => {
+    const r = run(BIN, args);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('folders on both sides, JSON on stdout; a folder that is not there is one line, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpt-plan-'));
+    for (const side of ['old', 'new']) mkdirSync(join(dir, side, '.git'), { recursive: true });
+    writeFileSync(join(dir, 'new', 'a.yaml'), rendered('a', { ...prod, cluster: { name: 'a' } }, 1));
+    writeFileSync(join(dir, 'new', '.git', 'junk.yaml'), 'not: [yaml'); // hidden folders are not read
+    writeFileSync(join(dir, 'new', 'notes.txt'), 'not: [yaml'); // nor files that are not .yaml/.yml
+    const r = run(BIN, ['diff', '--gate', '--output=json', join(dir, 'old'), join(dir, 'new')]);
+    expect(r.status).toBe(0);
+    expect(summary(JSON.parse(r.stdout))).toEqual(['a/a create']);
+    const missing = run(BIN, ['diff', join(dir, 'nowhere'), join(dir, 'new')]);
+    expect({ status: missing.status, stderr: missing.stderr }).toEqual({ status: 1, stderr: `[error] cannot read ${join(dir, 'nowhere')}: no such file or directory (ENOENT)\n` });
+  });
 });

@@ -209,7 +209,9 @@ export function plan(oldItems: Item[], newItems: Item[]): Plan {
     const m = new Map<string | null, Item[]>();
     for (const i of items) {
       const b = bucket.get(keyOf(refOf(i.object))) ?? null;
-      m.set(b, [...(m.get(b) ?? []), i]);
+      const list = m.get(b);
+      if (list) list.push(i);
+      else m.set(b, [i]);
     }
     return m;
   };
