@@ -286,6 +286,16 @@ describe('render.sh without kustomize (issue 23), and never a partial file', () 
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'no changes\n', stderr: '' });
   });
 
+  test('without the function: one line that says how to get it', () => {
+    const { dir } = fluxRepo();
+    const r = renderSh(dir, [], { CAPI_PROXMOX_TALOS: 'no-such-function' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'render.sh: no-such-function not found: put capi-proxmox-talos on PATH (README, "Which executable") or set CAPI_PROXMOX_TALOS=/path/to/it\n',
+    });
+  });
+
   test("a folder that needs kustomize, without it: one line that says so and how to get it; nothing written", () => {
     const { dir } = fluxRepo();
     const before = renderedFiles(dir);
