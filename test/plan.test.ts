@@ -323,6 +323,7 @@ test("a file holding two chart renders (no labels at all): each object is tied t
   expect(summary(plan)).toEqual(['a/a unchanged', 'b/b update']);
   expect(plan.clusters[1].scales).toEqual([{ owner: ref('cluster.x-k8s.io', 'MachineDeployment', 'b', 'b-workers'), from: 2, to: 5 }]);
   expect(plan.clusters[1].objects.updated).toEqual([ref('cluster.x-k8s.io', 'MachineDeployment', 'b', 'b-workers')]);
+  expect(plan.clusters[1].notes).toEqual([]); // a chart's render on both sides: nothing adopted
 });
 
 describe('the command line', () => {

@@ -92,8 +92,10 @@ function planCluster(id: ClusterId, olds: Item[], news: Item[], ctx: Context, pr
   const change = inOld && inNew ? (changed ? 'update' : 'unchanged') : inNew ? 'create' : inOld ? 'delete' : !oldObjs.length ? 'create' : !newObjs.length ? 'delete' : changed ? 'update' : 'unchanged';
   const plan: ClusterPlan = { namespace: id.namespace, name: id.name, change, objects, rollouts: [], scales: [], destroys: [], flags: [], notes: [] };
 
-  // Notes that come first: objects of another generator kept in place (a chart's render), an API profile switch.
-  const adopted = oldObjs.filter((o) => o.metadata?.labels?.[MANAGED_BY_LABEL] !== GENERATOR && after.has(keyOf(refOf(o))) && !isTemplate(o));
+  // Notes that come first: objects another generator made that this one takes over in place (a chart's
+  // render), an API profile switch.
+  const ours = (o: Obj | undefined) => o?.metadata?.labels?.[MANAGED_BY_LABEL] === GENERATOR;
+  const adopted = oldObjs.filter((o) => !ours(o) && ours(after.get(keyOf(refOf(o)))) && !isTemplate(o));
   if (adopted.length) {
     const names = adopted.map(refOf).sort(compareRefs).map((r) => `${r.kind}/${r.name}`).sort();
     const shown = names.length > 12 ? `${names.slice(0, 12).join(', ')} and ${names.length - 12} more` : names.join(', ');

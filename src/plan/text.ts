@@ -1,11 +1,10 @@
 /**
  * The Plan in words, for a person reading `diff` or the gate's output: per cluster a header line, then one
- * line per change in the order CAPI and Flux act (the control plane, then each pool, then the other
- * objects, what is pruned and what it destroys, what Flux keeps). The JSON (`--output json`) holds the same.
+ * line per change: the control plane, then each pool, then the other objects, flags, what is pruned and
+ * what it destroys, what Flux keeps. The JSON (`--output json`) holds the same.
  */
 import { showRef, compareRefs } from './objects';
-import { poolName } from './rollouts';
-import { rolloutText, scaleText } from './rollouts';
+import { poolName, rolloutText, scaleText } from './rollouts';
 import type { ClusterPlan, ObjectChanges, ObjectRef, Plan, PlanProblem } from './types';
 
 const TEMPLATE_KINDS = new Set(['ProxmoxMachineTemplate', 'TalosConfigTemplate']);
