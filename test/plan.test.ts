@@ -126,6 +126,9 @@ describe('two clusters in one file, or in one folder (only the first control pla
       ['MachineDeployment', 'b-general', 2, 1, 0, 1],
     ]);
     expect(rollouts[0].reasons).toEqual(['Kubernetes v1.32.0 → v1.34.1', 'new machine template (cores 4 → 8)']);
+    // The pool's upgrade waits for the control plane's (CAPI's MachineSet preflight checks): said in its strategy.
+    expect(rollouts[1].strategy).toMatch(/^after the control plane's upgrade \(CAPI creates no machine while the control plane upgrades\); then up to 1 new machine/);
+    expect(rollouts[0].strategy).toBe('one at a time, a new machine first, then the oldest outdated one deleted');
     expect(plan.problems).toContainEqual({
       severity: 'error',
       cluster: 'b/b',
@@ -312,6 +315,11 @@ test('the JSON holds every field of the agreed schema (docs/plan.md), with the t
   expect(Object.keys(c.objects)).toEqual(['created', 'updated', 'pruned', 'kept']);
   expect(c.rollouts[0]).toEqual({ owner: ref('controlplane.cluster.x-k8s.io', 'TalosControlPlane', 'a', 'a-control-plane'), machines: 3, maxSurge: 1, maxUnavailable: 0, freeIPs: 1, reasons: expect.any(Array), strategy: expect.any(String) });
   expect(c.scales).toEqual([{ owner: ref('cluster.x-k8s.io', 'MachineDeployment', 'a', 'a-general'), from: 2, to: 4 }]);
+  // A pool roll that is no Kubernetes upgrade does not wait for the control plane.
+  const resized = json(diffCommand(toYAML(clusterSpec(a, 'a')), toYAML(clusterSpec({ ...a, workers: [{ name: 'general', replicas: 2, cores: 8 }] }, 'a')), { output: 'json' }));
+  expect(resized.clusters[0].rollouts.map((r: any) => r.strategy)).toEqual([
+    "up to 1 new machine beyond the count and 0 machines missing at a time; old machines deleted in the MachineSet's deletion order (Random unless set)",
+  ]);
   expect(c.flags[0]).toMatchObject({ path: 'spec.controlPlane.endpointIP', message: expect.any(String) });
   for (const p of plan.problems) expect(['error', 'warning']).toContain(p.severity);
 });

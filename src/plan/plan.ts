@@ -134,6 +134,13 @@ function planCluster(id: ClusterId, olds: Item[], news: Item[], ctx: Context, pr
     plan.notes.push(...c.notes);
   }
   plan.notes.push(...kindNotes(before, newObjs, (o) => keyOf(refOf(o))));
+  // A Kubernetes upgrade: the pools' new machines wait for the control plane's (CAPI's MachineSet preflight
+  // checks, on by default: no machine is created while the control plane is upgrading; cluster-api@v1.14.0
+  // core/reconcilers/machineset/machineset_preflight.go). Other rolls of the pools run beside the control plane's.
+  const upgrade = (r: { reasons: string[] }) => r.reasons.some((x) => x.startsWith('Kubernetes '));
+  if (plan.rollouts.some((r) => r.owner.kind === 'TalosControlPlane' && upgrade(r))) {
+    for (const r of plan.rollouts) if (r.owner.kind === 'MachineDeployment' && upgrade(r)) r.strategy = `after the control plane's upgrade (CAPI creates no machine while the control plane upgrades); then ${r.strategy}`;
+  }
 
   for (const o of newObjs) {
     const old = before.get(keyOf(refOf(o)));
