@@ -189,7 +189,7 @@ describe('the documented commands, run from a fresh clone', () => {
   /** The Day 2 example: an old and a new spec that give exactly the transcript in the README. */
   const writeDiffInputs = () => {
     const spec = (k8s: string, general: number, gpuCores: number) =>
-      `apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata:\n  name: cluster09\nspec:\n  cluster:\n    kubernetesVersion: ${k8s}\n  network:\n    ipRanges: [192.168.4.101-192.168.4.140]\n    prefix: 24\n    gateway: 192.168.4.1\n    dnsServers: [192.168.4.1]\n    bastion: {}\n  controlPlane:\n    endpointIP: 192.168.4.100\n  proxmox:\n    allowedNodes: [pve1]\n    template: {sourceNode: pve1, templateID: 9000}\n  workers:\n    - name: general\n      replicas: ${general}\n    - name: gpu\n      replicas: 3\n      cores: ${gpuCores}\n`;
+      `apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata:\n  name: cluster09\nspec:\n  cluster:\n    kubernetesVersion: ${k8s}\n  network:\n    ipRanges: [192.168.4.101-192.168.4.140]\n    prefix: 24\n    gateway: 192.168.4.1\n    dnsServers: [192.168.1.201]\n  controlPlane:\n    endpointIP: 192.168.4.100\n  proxmox:\n    allowedNodes: [venus]\n    template: {sourceNode: venus, templateID: 100}\n  workers:\n    - name: general\n      replicas: ${general}\n    - name: gpu\n      replicas: 3\n      cores: ${gpuCores}\n`;
     writeFileSync(join(clone, 'old.yaml'), spec('v1.32.0', 4, 4));
     writeFileSync(join(clone, 'new.yaml'), spec('v1.33.4', 6, 8));
     cpSync(join(clone, 'testdata', 'helm', 'customised.values.yaml'), join(clone, 'values.yaml'));

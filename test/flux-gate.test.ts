@@ -312,7 +312,7 @@ describe('render.sh without kustomize (issue 23), and never a partial file', () 
   test('a spec that fails, or an emptied one, writes nothing, even when the deletion is allowed; no temporary file is left', () => {
     const { dir } = fluxRepo();
     const before = renderedFiles(dir);
-    editSpec(dir, 'cluster10', (t) => t.replace('replicas: 3\n    endpointIP', 'replicas: 3\n    memoryMiB: 1020\n    endpointIP'));
+    editSpec(dir, 'cluster10', (t) => t.replace('    replicas: 3\n', '    replicas: 3\n    memoryMiB: 1020\n'));
     const bad = renderSh(dir);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/\[error\] ClusterSpec\/cluster10 spec.controlPlane.memoryMiB: .*\nrender.sh: clusters\/cluster10 did not render \(exit 1\); nothing was written\n$/);
