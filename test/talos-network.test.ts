@@ -72,7 +72,8 @@ test.each([
 });
 
 test('a selector key CEL has no counterpart for here keeps the deprecated form, which Talos 1.13 still takes', () => {
-  const patches = cpPatches(spec('v1.13', { controlPlane: { vipDeviceSelector: { pciID: '1AF4:1000' } } }));
+  // An e1000 NIC: a virtio link reports no PCI ID, so a pciID selector needs another model.
+  const patches = cpPatches(spec('v1.13', { controlPlane: { vipDeviceSelector: { pciID: '8086:100E' } }, proxmox: { vm: { model: 'e1000' } } }));
   expect(vipDocs(patches)).toEqual([]);
-  expect(machineNetworks(patches)[0].machine.network.interfaces[0]).toEqual({ deviceSelector: { pciID: '1AF4:1000' }, dhcp: false, vip: { ip: '192.168.4.100' } });
+  expect(machineNetworks(patches)[0].machine.network.interfaces[0]).toEqual({ deviceSelector: { pciID: '8086:100E' }, dhcp: false, vip: { ip: '192.168.4.100' } });
 });
