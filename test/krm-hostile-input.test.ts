@@ -172,7 +172,8 @@ describe("kustomize's echo of the functionConfig", () => {
 
   test.each([
     ['another apiVersion', (s: string) => s.replace('capi-proxmox-talos.dev/v1alpha1', 'capi-proxmox-talos.dev/v1alpha2')],
-    ['a namespace', (s: string) => s.replace('    name: c\n', '    name: c\n    namespace: team-a\n')],
+    // A ClusterSpec of its own (another identity): on other addresses and names, or it would collide with this one.
+    ['a namespace', (s: string) => s.replace('    name: c\n', '    name: c\n    namespace: team-a\n').replace(SITE_BLOCK(4), SITE_BLOCK(4).replace(/192\.168\.4\./g, '192.168.5.').replace(/192\.168\.1\.201/, '192.168.5.53')).replace('    workers: []\n', '    workers: []\n    cluster: {name: c-team-a}\n')],
     ['other content', (s: string) => s.replace('    workers: []\n', '    workers: []\n    talos: {cni: none}\n')],
     ['another label', (s: string) => s.replace('    name: c\n', '    name: c\n    labels: {x: y}\n')],
   ])('a same-named local-config item with %s is the user\'s and comes back', (_, edit) => {
