@@ -25,6 +25,7 @@ import (
 	"github.com/siderolabs/talos/pkg/machinery/config/types/v1alpha1"
 	"github.com/siderolabs/talos/pkg/machinery/config/validation"
 	"github.com/siderolabs/talos/pkg/machinery/nethelpers"
+	"github.com/siderolabs/talos/pkg/machinery/version"
 	yaml "go.yaml.in/yaml/v4"
 )
 
@@ -372,6 +373,10 @@ func generateConfig(out *configOut, spec obj, ow owner) {
 		}
 	}
 
+	// Validate as a node of that Talos minor would: Talos checks the config's Kubernetes images against
+	// its own version's supported range (compatibility.ValidateKubernetesImageTag reads version.Tag).
+	version.Tag = fmt.Sprintf("v%d.%d.0", contract.Major, contract.Minor)
+
 	warnings, err := final.Validate(runtimeMode{}, validation.WithStrict())
 	out.Warnings = append(out.Warnings, warnings...)
 
@@ -529,8 +534,9 @@ func flatten(err error) []string {
 
 	// "v1alpha1.Config: 2 errors occurred: ..." wraps a multierror in a prefix: keep the prefix on each.
 	if inner := errors.Unwrap(err); inner != nil {
+		_, multi := inner.(interface{ WrappedErrors() []error })
 		parts := flatten(inner)
-		if len(parts) > 1 {
+		if multi || len(parts) > 1 {
 			prefix := strings.TrimSuffix(err.Error(), inner.Error())
 			for i := range parts {
 				parts[i] = prefix + parts[i]
