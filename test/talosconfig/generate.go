@@ -37,6 +37,8 @@ type result struct {
 }
 
 type configOut struct {
+	// Input: which input (ResourceList, or the plain objects first) the config came from, from 0.
+	Input             int    `json:"input"`
 	Kind              string `json:"kind"` // TalosControlPlane or TalosConfigTemplate
 	Namespace         string `json:"namespace"`
 	Name              string `json:"name"`
@@ -62,16 +64,26 @@ func (runtimeMode) InContainer() bool     { return false }
 
 const machineryVersion = "v1.14.1"
 
-func run(objs []obj) result {
-	idx := index(objs)
+func run(inputs [][]obj) result {
 	out := result{Machinery: machineryVersion, Configs: []configOut{}}
 
-	for _, o := range objs {
-		switch str(o, "kind") {
-		case "TalosControlPlane":
-			out.Configs = append(out.Configs, idx.controlPlane(o))
-		case "TalosConfigTemplate":
-			out.Configs = append(out.Configs, idx.configTemplate(o))
+	for i, objs := range inputs {
+		idx := index(objs)
+
+		for _, o := range objs {
+			var c configOut
+
+			switch str(o, "kind") {
+			case "TalosControlPlane":
+				c = idx.controlPlane(o)
+			case "TalosConfigTemplate":
+				c = idx.configTemplate(o)
+			default:
+				continue
+			}
+
+			c.Input = i
+			out.Configs = append(out.Configs, c)
 		}
 	}
 

@@ -3,9 +3,9 @@
 // builds the machine config the way the Talos bootstrap provider (CABPT) does for that config's
 // talosVersion contract, with Talos machinery v1.14.1, then validates it as a Talos node would.
 //
-// Input (stdin): a YAML stream of objects, or one ResourceList whose items are the objects; several
-// clusters may be in one input (each config belongs to the Cluster named by its
-// cluster.x-k8s.io/cluster-name label). Output (stdout): one JSON object, see result below. Exit 0 when
+// Input (stdin): a YAML stream of objects and/or ResourceLists. Each ResourceList is read on its own (its
+// items are one render), the plain objects of the stream together are one more; several clusters may be
+// in one render (each config belongs to the Cluster named by its cluster.x-k8s.io/cluster-name label). Output (stdout): one JSON object, see result below. Exit 0 when
 // the input was read (per-config failures are reported in the JSON), 2 when it could not be.
 //
 // The generation path mirrors siderolabs/cluster-api-bootstrap-provider-talos v0.6.12
@@ -25,12 +25,12 @@ func main() {
 		fail(err)
 	}
 
-	objs, err := readObjects(in)
+	inputs, err := readInputs(in)
 	if err != nil {
 		fail(err)
 	}
 
-	out := run(objs)
+	out := run(inputs)
 
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)

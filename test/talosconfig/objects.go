@@ -11,11 +11,16 @@ import (
 
 type obj = map[string]any
 
-// readObjects reads a YAML stream of Kubernetes objects, or a ResourceList holding them.
-func readObjects(in []byte) ([]obj, error) {
+// readInputs reads a YAML stream of Kubernetes objects and ResourceLists. Each ResourceList is an input
+// of its own (so several renders that reuse a cluster name can go in one run); the plain objects of the
+// stream together are one more input, the first.
+func readInputs(in []byte) ([][]obj, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(in))
 
-	var objs []obj
+	var (
+		objs  []obj
+		lists [][]obj
+	)
 
 	for {
 		var doc any
@@ -39,12 +44,16 @@ func readObjects(in []byte) ([]obj, error) {
 		}
 
 		if str(m, "kind") == "ResourceList" {
+			var list []obj
+
 			items, _ := m["items"].([]any)
 			for _, it := range items {
 				if o, ok := it.(obj); ok {
-					objs = append(objs, o)
+					list = append(list, o)
 				}
 			}
+
+			lists = append(lists, list)
 
 			continue
 		}
@@ -52,7 +61,11 @@ func readObjects(in []byte) ([]obj, error) {
 		objs = append(objs, m)
 	}
 
-	return objs, nil
+	if len(objs) > 0 {
+		lists = append([][]obj{objs}, lists...)
+	}
+
+	return lists, nil
 }
 
 // at walks nested mappings; nil when a key is missing or a value on the way is not a mapping.
