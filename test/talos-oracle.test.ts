@@ -22,6 +22,7 @@ import { parseClusterSpec, type Model } from '../src/clusterspec/parse';
 import { clusterSpec } from './support/render';
 import { CONTRACTS, talosSpec, type Contract } from './support/talosSpecs';
 import { REPO } from './support/exec';
+import { importHelmValues } from '../src/migrate/helmValues';
 
 const RUNS = Number(process.env.TALOS_ORACLE_RUNS ?? 200);
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261206;
@@ -274,6 +275,66 @@ describe('goldens', () => {
       }
     });
     timings.push(`goldens: ${configs} configs in ${r.ms} ms`);
+  });
+});
+
+describe('every Talos field at once', () => {
+  const everything = (contract: Contract) => ({
+    cluster: { kubernetesVersion: `v1.${CONTRACTS[contract].kubernetes[1]}.1`, talosImage: `factory.talos.dev/nocloud-installer/x:${CONTRACTS[contract].image}`, talosVersion: contract, podCIDRs: ['10.244.0.0/16'], serviceCIDRs: ['10.96.0.0/12'] },
+    network: { ipRanges: ['10.20.1.0-10.20.1.40'], prefix: 16, gateway: '10.20.0.1', dnsServers: ['10.20.0.53'], bastion: { host: 'bastion.example', endpointIP: '192.168.1.80' } },
+    controlPlane: { endpointIP: '10.20.0.10', replicas: 3, vipDeviceSelector: { driver: 'virtio_net', physical: true }, patches: [{ machine: { certSANs: ['cp-patch.example'] } }] },
+    workers: [
+      { name: 'gpu', labels: { 'example.com/gpu': 'true' }, taints: [{ key: 'example.com/gpu', value: 'true', effect: 'NoSchedule' }, { key: 'example.com/dedicated', effect: 'NoExecute' }], patches: [{ machine: { certSANs: ['gpu-patch.example'] } }] },
+      { name: 'plain' },
+    ],
+    proxmox: { allowedNodes: ['pve1'], template: { sourceNode: 'pve1', templateID: 100 }, vm: { bootVolumeDevice: 'scsi1' } },
+    talos: {
+      cni: 'none',
+      kubeProxy: false,
+      ntpServers: ['time.example', '10.1.1.1'],
+      registryMirrors: { 'docker.io': ['https://mirror.example/v2/docker.io'], 'ghcr.io': ['https://mirror.example/v2/ghcr.io'] },
+      ...(contract !== 'v1.14' && { kernelArgs: ['console=ttyS0'] }),
+      kernelModules: [{ name: 'drbd', parameters: ['usermode_helper=disabled'] }, { name: 'nbd' }],
+      sysctls: { 'vm.max_map_count': '262144' },
+      kubeletExtraArgs: { 'rotate-server-certificates': 'true' },
+      externalCloudProvider: { manifests: ['https://example.com/ccm.yaml'] },
+      extraManifests: ['https://example.com/a.yaml', 'https://example.com/b.yaml'],
+      talosAPIAccess: { allowedRoles: ['os:reader'], allowedKubernetesNamespaces: ['kube-system'] },
+      patches: [{ machine: { certSANs: ['all-patch.example'] } }],
+    },
+  });
+  test.each(Object.keys(CONTRACTS) as Contract[])('Talos %s: generated, patched and validated without an error; every setting arrived', (contract) => {
+    const doc = clusterSpec(everything(contract), 'everything');
+    const g = generate(doc);
+    expect(g.results.filter((r) => r.severity === 'error')).toEqual([]);
+    expectCluster(parseClusterSpec(doc).model!, runOracle(JSON.parse(JSON.stringify(g.objects))).configs);
+  });
+  test('Talos v1.14 refuses nothing but kernelArgs, which the contract has no place for (an error naming the field)', () => {
+    const spec = everything('v1.14');
+    (spec.talos as any).kernelArgs = ['console=ttyS0'];
+    const errors = generate(clusterSpec(spec, 'everything')).results.filter((r) => r.severity === 'error');
+    expect(errors.map((e) => e.field?.path)).toEqual(['spec.talos.kernelArgs']);
+    expect(errors[0].message).toMatch(/Image Factory schematic/);
+  });
+});
+
+describe('a chart-imported cluster', () => {
+  // The README's migration path, then today's Talos: the imported spec with only the image (and a
+  // Kubernetes version Talos 1.14 runs) changed must render configs Talos 1.14 takes.
+  test.each(['chart-defaults', 'customised'])('%s values, imported and moved to Talos v1.14: Talos machinery takes every config', (values) => {
+    const { clusterSpec: imported } = importHelmValues(parse(readFileSync(join(REPO, 'testdata', 'helm', `${values}.values.yaml`), 'utf8')));
+    const doc = structuredClone(imported) as any;
+    doc.spec.cluster.talosImage = doc.spec.cluster.talosImage.replace(/:v[0-9.]+$/, `:${CONTRACTS['v1.14'].image}`);
+    doc.spec.cluster.kubernetesVersion = 'v1.35.0';
+    const g = generate(doc);
+    expect(g.results.filter((r) => r.severity === 'error')).toEqual([]);
+    const model = parseClusterSpec(doc).model!;
+    expect(model.talosVersion).toBe('v1.14');
+    const { configs } = runOracle(JSON.parse(JSON.stringify(g.objects)));
+    expect(configs.length).toBe(1 + model.workers.length);
+    for (const c of configs) expect({ config: c.name, errors: c.errors }).toEqual({ config: c.name, errors: [] });
+    expectSettings(model, configs.find((c) => c.kind === 'TalosControlPlane')!);
+    expectSettings(model, configs.find((c) => c.kind === 'TalosConfigTemplate')!, model.workers[0]);
   });
 });
 

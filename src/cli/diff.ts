@@ -8,6 +8,7 @@ import { describeChanges } from '../diff/changes';
 import { boundResults, formatResult, hasErrors, type Result } from '../results';
 import { kubernetesUpgradeProblem, talosUpgradeProblem } from '../clusterspec/versions';
 import { KIND } from '../clusterspec/schema';
+import { contractChange } from '../talos/contract';
 
 type Obj = Record<string, any>;
 
@@ -82,6 +83,9 @@ export function diffCommand(oldText: string, newText: string) {
     });
   }
   const lines = changes.length ? changes.map((c) => `${c.subject}: ${c.text}`) : ['no changes'];
+  // A Talos config contract boundary (e.g. v1.13 → v1.14) changes the form of every machine's config.
+  const contract = from && to ? contractChange(from, to) : undefined;
+  if (contract && changes.length) lines.unshift(`cluster: ${contract}`);
   return { stdout: bounded(lines), stderr: bounded(problems.map(formatResult)), exitCode: hasErrors(problems) ? 1 : 0 };
 }
 

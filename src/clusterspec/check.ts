@@ -187,6 +187,19 @@ function checkVersions(m: Model): Problem[] {
   }
   const talos = parseMinor(m.talosVersion);
   const talosPath = m.cluster.talosVersion ? 'spec.cluster.talosVersion' : 'spec.cluster.talosImage';
+  // A config contract newer than the Talos the machines run: Talos would meet documents it does not know
+  // (CABPT generates the contract's form; an older node refuses it). An older contract on a newer image
+  // is what Talos supports (a config generated for v1.13 runs on v1.14).
+  const image = imageVersion ? parseMinor(imageVersion) : undefined;
+  if (m.cluster.talosVersion && image && talos && (image.major < talos.major || (image.major === talos.major && image.minor < talos.minor))) {
+    out.push(
+      error(
+        'spec.cluster.talosVersion',
+        `talosVersion ${m.talosVersion} is newer than the Talos of talosImage (${imageVersion}): the machines would get a config in a form their Talos does not know; use an image of Talos ${m.talosVersion} or newer, or leave talosVersion out (it follows the image)`,
+      ),
+    );
+    return out;
+  }
   if (talos && talos.major === 1 && talos.minor < MIN_TALOS_MINOR) {
     out.push(error(talosPath, `Talos ${m.talosVersion} is too old: this generator needs Talos v1.${MIN_TALOS_MINOR} or newer`));
     return out;

@@ -3,7 +3,6 @@
  * classifies each change the way CAPI will act on it — a scale, a rolling replacement, a new pool —
  * with the machines and free IPs a roll needs. Pure: objects in, lines out.
  */
-import { parse } from 'yaml';
 import { resolveSurge } from '../clusterspec/check';
 import { describeSettingChanges, mergePatches, settingChanges } from '../talos/merge';
 import { GENERATOR, MANAGED_BY_LABEL } from '../resources/meta';
@@ -89,28 +88,19 @@ function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): string {
 function talosConfigDelta(a: Obj | undefined, b: Obj | undefined): string | undefined {
   const image = imageChange(a, b);
   const own = settingChanges({ ...a, strategicPatches: undefined }, { ...b, strategicPatches: undefined });
-  const patched = settingChanges(mergePatches(a?.strategicPatches), mergePatches(b?.strategicPatches)).filter((c) => !(image && c.path === 'machine.install.image'));
+  const patched = settingChanges(mergePatches(a?.strategicPatches), mergePatches(b?.strategicPatches)).filter((c) => !(image && (c.path === 'machine.install.image' || c.path === 'UnattendedInstallConfig/.installer.image')));
   const parts = [image, own.length ? describeSettingChanges(own) : undefined, patched.length ? `patches: ${describeSettingChanges(patched)}` : undefined].filter(Boolean);
   return parts.length ? parts.join('; ') : undefined;
 }
 
-/** The Talos installer image a config's strategic patches install (machine.install.image). */
+/**
+ * The Talos installer image a config's strategic patches install: machine.install.image, or from the
+ * Talos 1.14 contract on the UnattendedInstallConfig document's installer.image.
+ */
 function installImage(config: Obj | undefined): string | undefined {
-  const patches = config?.strategicPatches;
-  for (const p of Array.isArray(patches) ? patches : []) {
-    const image = typeof p === 'string' ? (parsed(p) as Obj | null)?.machine?.install?.image : undefined;
-    if (typeof image === 'string') return image;
-  }
-  return undefined;
-}
-
-/** A patch string from a rendered file, which may hold anything: unparseable (or an alias bomb) reads as nothing. */
-function parsed(text: string): unknown {
-  try {
-    return parse(text, { maxAliasCount: 100 });
-  } catch {
-    return undefined;
-  }
+  const merged = mergePatches(config?.strategicPatches) as Obj;
+  const image = merged.machine?.install?.image ?? merged['UnattendedInstallConfig/']?.installer?.image;
+  return typeof image === 'string' ? image : undefined;
 }
 
 /** "Talos image …:v1.11.1 → …:v1.11.5" when the installer image differs, else undefined. */
