@@ -50,7 +50,7 @@ describe('rules: rejected input, with the field path and a message in the user\'
     ['reserved pool name', { workers: [{ name: 'control-plane' }] }, 'spec.workers[0].name', /reserved/],
     ['cluster + pool name too long', { cluster: { name: 'a'.repeat(40) }, workers: [{ name: 'b'.repeat(20) }] }, 'spec.workers[0].name', /at most 54 characters/],
     ['Kubernetes version malformed', { cluster: { kubernetesVersion: '1.32' } }, 'spec.cluster.kubernetesVersion', /must look like v1.32.0/],
-    ['Kubernetes too new for Talos', { cluster: { kubernetesVersion: 'v1.35.0' } }, 'spec.cluster.kubernetesVersion', /not supported by Talos v1.11; it supports Kubernetes v1.29 to v1.34/],
+    ['Kubernetes too new for Talos', { cluster: { kubernetesVersion: 'v1.38.0' } }, 'spec.cluster.kubernetesVersion', /not supported by Talos v1.14; it supports Kubernetes v1.32 to v1.37/],
     ['Talos too old', { cluster: { talosImage: 'ghcr.io/siderolabs/installer:v1.5.0', kubernetesVersion: 'v1.28.0' } }, 'spec.cluster.talosImage', /too old/],
     ['image without a version tag', { cluster: { talosImage: 'factory.talos.dev/nocloud-installer/abc:latest' } }, 'spec.cluster.talosImage', /installer image with a Talos version tag/],
     ['memory not a multiple of 8', { controlPlane: { memoryMiB: 4097 } }, 'spec.controlPlane.memoryMiB', /multiple of 8/],
@@ -139,7 +139,8 @@ test('an empty spec is the chart default cluster', () => {
   const [cpT, wT] = byKind('ProxmoxMachineTemplate').map((t) => t.spec.template.spec);
   expect(cpT).toMatchObject({ sourceNode: 'venus', templateID: 100, numCores: 4, numSockets: 4, memoryMiB: 16384, disks: { bootVolume: { disk: 'virtio0', sizeGb: 40 } } });
   expect(wT.disks.bootVolume.sizeGb).toBe(140);
-  expect(byKind('TalosControlPlane')[0].spec).toMatchObject({ version: 'v1.32.0', replicas: 1 });
+  // versions: a supported current pair (Talos v1.14.2, Kubernetes v1.37.0), not the chart's out-of-support one
+  expect(byKind('TalosControlPlane')[0].spec).toMatchObject({ version: 'v1.37.0', replicas: 1, controlPlaneConfig: { controlplane: { talosVersion: 'v1.14' } } });
   expect(byKind('MachineDeployment')[0].spec.replicas).toBe(1);
   expect(objs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: CHART_DEFAULTS.clusterName } });
 });

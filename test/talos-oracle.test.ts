@@ -120,7 +120,7 @@ function expectSettings(m: Model, c: Config, pool?: Model['workers'][number]) {
 
   // Kernel modules and sysctls (catches lost parameters, a module on only some machines).
   // Spec modules, then those a v1alpha1 patch adds (Talos appends list entries of a strategic patch).
-  const patchModules = [...(t.patches ?? []), ...((isCP ? m.controlPlane.patches : pool!.patches) ?? [])].flatMap((p: any) => p.machine?.kernel?.modules ?? []);
+  const patchModules = [...(t.patches ?? []), ...((isCP ? m.controlPlane.patches : pool!.patches) ?? [])].flatMap((p: any) => (p.kind === 'KernelModuleConfig' ? [{ name: p.name, ...(p.parameters && { parameters: p.parameters }) }] : (p.machine?.kernel?.modules ?? [])));
   const modules = [...(t.kernelModules ?? []).map((k) => ({ name: k.name, ...(k.parameters && { parameters: k.parameters }) })), ...patchModules];
   const sysctls = t.sysctls ?? {};
   if (docs14(v)) {

@@ -2,12 +2,18 @@
  * The defaults of an empty `spec: {}`: the values of the "cluster-chart" Helm chart's releases up to 0.1.5
  * (0.1.6 moved the address range to .190-.197). Kept as they are: changing a default would move the endpoint
  * of every cluster that relies on it. `import-helm-values` writes every value itself (src/migrate/chart.ts).
+ *
+ * Except the versions: a new spec gets a supported current pair, Talos v1.14.2 (the latest v1.14 release)
+ * with Kubernetes v1.37.0 (Talos machinery v1.14.1's constants.DefaultKubernetesVersion, inside its
+ * supported 1.32-1.37). The chart's pair (Talos v1.11.1, Kubernetes v1.32.0) was out of support. A spec
+ * that relied on the old version defaults must write them out before taking this release (CHANGELOG):
+ * otherwise its next render jumps three Talos minors, which `diff` refuses.
  */
 export const CHART_DEFAULTS = {
   clusterName: 'cluster09',
-  kubernetesVersion: 'v1.32.0',
+  kubernetesVersion: 'v1.37.0',
   talosImage:
-    'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.1',
+    'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.14.2',
   ipRanges: ['192.168.4.101-192.168.4.107'],
   prefix: 24,
   gateway: '192.168.4.1',

@@ -109,7 +109,7 @@ export function contractProblems(m: Model): Problem[] {
         out.push(
           error(
             `${path}[${i}].${field}`,
-            `${field} is replaced by ${to} in ${contract}, and Talos refuses a config that sets both forms; write this patch as that document instead (a patch mapping with apiVersion: v1alpha1 and kind: ${to.split(/[ ,]/)[0]}), or keep talosVersion below v1.14`,
+            `${field} is replaced by ${to} in ${contract}: its configs carry that document, and Talos refuses the v1alpha1 form beside most of them (e.g. machine.kubelet beside KubeletConfig); write this patch as the document instead (a patch mapping with apiVersion: v1alpha1 and kind: ${to.split(/[ ,]/)[0]}), or keep talosVersion below v1.14`,
           ),
         );
       }
