@@ -7,6 +7,7 @@ import { renderCluster, type K8sObject } from './resources';
 import { API_VERSION, KIND } from './clusterspec/schema';
 import { DNS_SUBDOMAIN } from './clusterspec/fields';
 import { configSizeProblems } from './talos/size';
+import { contractProblems } from './talos/movedFields';
 import { hasErrors, type Problem, type Result, type ResourceRef } from './results';
 import { API_SERVER_PORT } from './resources/proxmoxCluster';
 import { poolPeak } from './clusterspec/check';
@@ -55,6 +56,7 @@ export function generate(functionConfig: unknown, opts: GenerateOptions = {}): G
   const { model, problems } = parseClusterSpec(functionConfig);
   const previous = model && opts.previousVersions?.(model.ref);
   if (previous) problems.push(...upgradeProblems(previous, model!));
+  if (model) problems.push(...contractProblems(model));
   if (model && !hasErrors(problems)) problems.push(...configSizeProblems(model));
   const ref = model?.ref ?? fallbackRef(functionConfig);
   const results = problems.map((p) => toResult(p, ref, opts.configFile));

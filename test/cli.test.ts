@@ -174,7 +174,7 @@ describe.each(EACH_BINARY)('%s', (_name, bin) => {
     ['gateway outside', { network: { gateway: '10.0.0.1' } }, /not inside the machine network/],
     ['too few IPs', { workers: [{ name: 'w', replicas: 10 }] }, /usable addresses/],
     ['bad version', { cluster: { kubernetesVersion: 'latest' } }, /must look like v1.32.0/],
-    ['unsupported Kubernetes', { cluster: { kubernetesVersion: 'v1.27.3' } }, /not supported by Talos v1.11/],
+    ['unsupported Kubernetes', { cluster: { kubernetesVersion: 'v1.27.3' } }, /not supported by Talos v1.14/],
     ['duplicate pools', { workers: [{ name: 'a' }, { name: 'a' }], network: { ipRanges: ['192.168.4.101-192.168.4.120'] } }, /must be unique/],
     ['odd memory', { controlPlane: { memoryMiB: 1234 } }, /multiple of 8/],
     ['bad range', { network: { ipRanges: ['192.168.4.300'] } }, /not an IPv4 address/],

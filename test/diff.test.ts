@@ -10,7 +10,9 @@ import { toYAML } from '../src/yaml/write';
 import { runKRM } from '../src/krm/run';
 import { KPT, run, packageCopy, commitAll, changes } from './support/exec';
 
-const base = withSite({ controlPlane: { replicas: 3 }, workers: [{ name: 'general', replicas: 4 }, { name: 'gpu', replicas: 3 }] });
+// The Talos and Kubernetes pair these cases were written for (a v1alpha1-form config), pinned: the defaults moved on.
+const pinned = { kubernetesVersion: 'v1.32.0', talosImage: 'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.1' };
+const base = withSite({ cluster: pinned, controlPlane: { replicas: 3 }, workers: [{ name: 'general', replicas: 4 }, { name: 'gpu', replicas: 3 }] });
 const lines = (a: unknown, b: unknown) => clusterLines(renderObjects(a), renderObjects(b));
 
 test.each([
@@ -18,7 +20,7 @@ test.each([
   ['resize a pool', { ...base, workers: [base.workers[0], { name: 'gpu', replicas: 3, cores: 8 }] }, ['pool gpu: new machine template (cores 4 → 8) → rolls 3 machines, surge 1, needs 1 free IP', 'superseded templates: ProxmoxMachineTemplate/cluster09-gpu-1a37e38b leave the render (pruned; no machine is deleted with them)']],
   [
     'upgrade Kubernetes',
-    { ...base, cluster: { kubernetesVersion: 'v1.33.4' } },
+    { ...base, cluster: { ...pinned, kubernetesVersion: 'v1.33.4' } },
     [
       'control plane: Kubernetes v1.32.0 → v1.33.4 → rolls 3 control planes one at a time, surge 1, needs 1 free IP',
       'pool general: Kubernetes v1.32.0 → v1.33.4 → rolls 4 machines, surge 1, needs 1 free IP',
@@ -33,7 +35,7 @@ test.each([
     ]],
   [
     'upgrade the Talos image',
-    { ...base, cluster: { talosImage: 'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.5' } },
+    { ...base, cluster: { ...pinned, talosImage: 'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.5' } },
     [
       'control plane: Talos image v1.11.1 → v1.11.5 → rolls 3 control planes one at a time, surge 1, needs 1 free IP',
       'pool general: new Talos config (Talos image v1.11.1 → v1.11.5) → rolls 4 machines, surge 1, needs 1 free IP',
@@ -65,7 +67,7 @@ test('Talos upgrades go one minor at a time', () => {
 });
 
 test('the KRM function refuses a minor skip against the previous render in its input', () => {
-  const spec = (v: string) => clusterSpec({ ...base, cluster: { talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } });
+  const spec = (v: string) => clusterSpec({ ...base, cluster: { ...pinned, talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } });
   const first = runKRM(toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: spec('v1.10.6') }));
   expect(first.exitCode).toBe(0);
   const items = first.stdout.slice(0, first.stdout.indexOf('results:'));
@@ -77,7 +79,7 @@ test('the KRM function refuses a minor skip against the previous render in its i
 });
 
 test('the minor-skip check finds the previous render by the same identity, also without metadata.name', () => {
-  const spec = (v: string) => ({ ...clusterSpec({ ...base, cluster: { name: 'c1', talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } }), metadata: {} });
+  const spec = (v: string) => ({ ...clusterSpec({ ...base, cluster: { ...pinned, name: 'c1', talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } }), metadata: {} });
   const first = runKRM(toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: spec('v1.10.6') }));
   expect(first.exitCode).toBe(0);
   const items = first.stdout.slice(0, first.stdout.indexOf('results:'));
@@ -102,7 +104,7 @@ test('through kpt: the package remembers the Talos version, so a skipped minor f
 });
 
 describe('Kubernetes upgrades go one minor at a time and never back, as for Talos', () => {
-  const k8s = (v: string) => ({ ...base, cluster: { kubernetesVersion: v }, proxmox: { ...base.proxmox, vmIDRange: { start: 2000, end: 2099 } } });
+  const k8s = (v: string) => ({ ...base, cluster: { ...pinned, kubernetesVersion: v }, proxmox: { ...base.proxmox, vmIDRange: { start: 2000, end: 2099 } } });
   test.each([
     ['a skipped minor', 'v1.32.0', 'v1.34.1', 1, /\[error\] cluster cluster09\/cluster09 spec.cluster.kubernetesVersion: Kubernetes v1.32.0 → v1.34.1 skips a minor version; upgrade one minor at a time: v1.32 → v1.33 → v1.34/],
     ['a minor downgrade', 'v1.33.2', 'v1.32.0', 1, /\[error\] cluster cluster09\/cluster09 spec.cluster.kubernetesVersion: Kubernetes v1.33.2 → v1.32.0 is a downgrade, which Kubernetes does not support; keep v1.33/],
@@ -148,8 +150,8 @@ describe('Kubernetes upgrades go one minor at a time and never back, as for Talo
 });
 
 test('diff explains an API profile switch in words', () => {
-  const legacy = { ...base, cluster: { profile: 'legacy' } };
-  const current = { ...base, cluster: { profile: 'current' } };
+  const legacy = { ...base, cluster: { ...pinned, profile: 'legacy' } };
+  const current = { ...base, cluster: { ...pinned, profile: 'current' } };
   expect(lines(legacy, current)).toEqual([
     'cluster: API profile legacy → current (CAPI v1beta1 → v1beta2, CAPMOX v1alpha1 → v1alpha2): every machine template is re-created in the new API version, so every machine rolls; the management cluster must run CAPI ≥ v1.11 and CAPMOX ≥ v0.8 first',
     'control plane: new machine template (API v1alpha1 → v1alpha2) → rolls 3 control planes one at a time, surge 1, needs 1 free IP',
@@ -160,7 +162,7 @@ test('diff explains an API profile switch in words', () => {
     'superseded templates: ProxmoxMachineTemplate/cluster09-control-plane-aecb8bb8, ProxmoxMachineTemplate/cluster09-general-76b054a6, ProxmoxMachineTemplate/cluster09-gpu-76b054a6 leave the render (pruned; no machine is deleted with them)',
   ]);
   // A real change made in the same edit is still named, in the same words for both profiles.
-  const wider = lines(legacy, { ...current, proxmox: { ...base.proxmox, vm: { bridge: 'vmbr1' } }, cluster: { profile: 'current', podCIDRs: ['10.240.0.0/16'] } });
+  const wider = lines(legacy, { ...current, proxmox: { ...base.proxmox, vm: { bridge: 'vmbr1' } }, cluster: { ...pinned, profile: 'current', podCIDRs: ['10.240.0.0/16'] } });
   expect(wider).toContain('pool gpu: new machine template (API v1alpha1 → v1alpha2, network [{"name":"net0","bridge":"vmbr0","model":"virtio"}] → [{"name":"net0","bridge":"vmbr1","model":"virtio"}]) → rolls 3 machines, surge 1, needs 1 free IP');
   // The pod network is fixed when a cluster is created: flagged, not said as a harmless "Cluster changed (no machine rolls)" as before.
   expect(wider.some((l) => l.startsWith('flag spec.cluster.podCIDRs: pod network ["10.244.0.0/16"] → ["10.240.0.0/16"]: the cluster\'s pod and service networks are fixed when it is created'))).toBe(true);

@@ -20,6 +20,15 @@ function fluxRepo(): { dir: string; base: string } {
   return { dir, base: head(dir) };
 }
 const head = (dir: string) => git(dir, 'rev-parse', 'HEAD').stdout.trim();
+/** examples/flux with both clusters on an older Kubernetes (the examples pin the newest, which cannot go up), rendered and committed. */
+function fluxRepoOn(kubernetesVersion: string): { dir: string; base: string } {
+  const dir = packageCopy('flux');
+  for (const c of ['cluster09', 'cluster10']) editSpec(dir, c, (t) => t.replace('kubernetesVersion: v1.37.0', `kubernetesVersion: ${kubernetesVersion}`));
+  for (const f of readdirSync(join(dir, 'rendered'))) rmSync(join(dir, 'rendered', f));
+  expect(renderSh(dir).status).toBe(0); // a first render
+  commitAll(dir);
+  return { dir, base: head(dir) };
+}
 const renderSh = (dir: string, args: string[] = [], env: Record<string, string> = {}) => run('bash', [join(dir, 'render.sh'), ...args], { env: { KUSTOMIZE, ...env } });
 const check = (dir: string, base: string, args: string[] = [], env: Record<string, string> = {}) => renderSh(dir, ['--check', '--base', base, ...args], env);
 const planJSON = (dir: string, base: string, args: string[] = []) => {
@@ -107,7 +116,7 @@ describe('--check needs an explicit base, never HEAD^', () => {
 describe('renames and moves', () => {
   test('a namespace move is refused as a delete + create; the old Namespace is kept', () => {
     const { dir, base } = fluxRepo();
-    editSpec(dir, 'cluster10', (t) => t.replace('spec:\n', 'spec:\n  cluster:\n    namespace: team\n'));
+    editSpec(dir, 'cluster10', (t) => t.replace('spec:\n  cluster:\n', 'spec:\n  cluster:\n    namespace: team\n'));
     const local = renderSh(dir);
     expect(local.status).toBe(1); // the local render refuses too, and writes nothing
     expect(git(dir, 'status', '--porcelain', 'rendered').stdout).toBe('');
@@ -125,7 +134,7 @@ describe('renames and moves', () => {
 
   test('a rename in the same folder is refused the same way; nothing "rolls"', () => {
     const { dir, base } = fluxRepo();
-    editSpec(dir, 'cluster10', (t) => t.replace('spec:\n', 'spec:\n  cluster:\n    name: cluster11\n'));
+    editSpec(dir, 'cluster10', (t) => t.replace('spec:\n  cluster:\n', 'spec:\n  cluster:\n    name: cluster11\n'));
     renderAndCommit(dir, 'cluster10');
     const { status, plan } = planJSON(dir, base);
     expect(status).toBe(1);
@@ -160,12 +169,12 @@ describe('what the gate refuses in place', () => {
   });
 
   test('a Kubernetes minor skip on the Flux path: render.sh writes nothing, --check refuses', () => {
-    const { dir, base } = fluxRepo();
+    const { dir, base } = fluxRepoOn('v1.35.2');
     const before = renderedFiles(dir);
-    editSpec(dir, 'cluster10', (t) => t.replace('spec:\n', 'spec:\n  cluster:\n    kubernetesVersion: v1.34.1\n'));
+    editSpec(dir, 'cluster10', (t) => t.replace('kubernetesVersion: v1.35.2', 'kubernetesVersion: v1.37.0'));
     const local = renderSh(dir, ['--allow', 'cluster10']); // no name allows a skip
     expect(local.status).toBe(1);
-    expect(local.stderr).toMatch(/^\[error\] cluster cluster10\/cluster10 spec.cluster.kubernetesVersion: Kubernetes v1.32.0 → v1.34.1 skips a minor version; upgrade one minor at a time: v1.32 → v1.33 → v1.34/m);
+    expect(local.stderr).toMatch(/^\[error\] cluster cluster10\/cluster10 spec.cluster.kubernetesVersion: Kubernetes v1.35.2 → v1.37.0 skips a minor version; upgrade one minor at a time: v1.35 → v1.36 → v1.37/m);
     expect(renderedFiles(dir)).toEqual(before);
     // Pushed anyway (the render written by hand, e.g. with kustomize): the gate refuses it.
     writeFileSync(join(dir, 'rendered', 'cluster10.yaml'), run(BIN, ['render', join(dir, 'clusters', 'cluster10')]).stdout);
@@ -173,14 +182,14 @@ describe('what the gate refuses in place', () => {
     const { status, plan } = planJSON(dir, base);
     expect(status).toBe(1);
     expect(plan.clusters[1].rollouts.map((r: any) => [r.owner.kind, r.reasons[0]])).toEqual([
-      ['TalosControlPlane', 'Kubernetes v1.32.0 → v1.34.1'],
-      ['MachineDeployment', 'Kubernetes v1.32.0 → v1.34.1'],
+      ['TalosControlPlane', 'Kubernetes v1.35.2 → v1.37.0'],
+      ['MachineDeployment', 'Kubernetes v1.35.2 → v1.37.0'],
     ]);
     expect(plan.problems.filter((p: any) => p.severity === 'error').map((p: any) => p.field.path)).toEqual(['spec.cluster.kubernetesVersion']);
   });
 
   test('two clusters in one cluster file: the second one is judged too (its roll, its minor skip)', () => {
-    const { dir } = fluxRepo();
+    const { dir } = fluxRepoOn('v1.35.2');
     const pair = join(dir, 'clusters', 'pair');
     mkdirSync(pair);
     cpSync(join(dir, 'clusters', 'cluster09', 'kustomization.yaml'), join(pair, 'kustomization.yaml'));
@@ -194,7 +203,7 @@ describe('what the gate refuses in place', () => {
     renderAndCommit(dir);
     const base = head(dir);
     expect(readFileSync(join(dir, 'rendered', 'pair.yaml'), 'utf8').match(/^kind: Cluster$/gm)).toHaveLength(2);
-    writeFileSync(join(pair, 'cluster.yaml'), readFileSync(join(pair, 'cluster.yaml'), 'utf8').replace(/(name: west\n[\s\S]*?)spec:\n/, '$1spec:\n  cluster:\n    kubernetesVersion: v1.34.1\n'));
+    writeFileSync(join(pair, 'cluster.yaml'), readFileSync(join(pair, 'cluster.yaml'), 'utf8').replace(/(name: west\n[\s\S]*?)kubernetesVersion: v1\.35\.2/, '$1kubernetesVersion: v1.37.0'));
     writeFileSync(join(dir, 'rendered', 'pair.yaml'), run(BIN, ['render', pair]).stdout);
     commitAll(dir);
     const { status, plan } = planJSON(dir, base);

@@ -43,6 +43,7 @@ describe('rules: rejected input, with the field path and a message in the user\'
     ['overlapping ranges', { network: { ipRanges: ['192.168.4.101-192.168.4.110', '192.168.4.105'] } }, 'spec.network.ipRanges[1]', /overlaps spec.network.ipRanges\[0\]/],
     ['endpoint inside the ranges', { controlPlane: { endpointIP: '192.168.4.103' } }, 'spec.controlPlane.endpointIP', /lies inside spec.network.ipRanges\[0\].*CAPMOX rejects/],
     ['endpoint outside the subnet', { controlPlane: { endpointIP: '10.0.0.1' } }, 'spec.controlPlane.endpointIP', /not inside the machine network/],
+    ['a kernel module listed twice', { talos: { kernelModules: [{ name: 'zfs' }, { name: 'drbd' }, { name: 'zfs' }] } }, 'spec.talos.kernelModules[2].name', /kernel module "zfs" is already listed at spec.talos.kernelModules\[0\]/],
     ['endpoint on the network address', { controlPlane: { endpointIP: '192.168.4.0' } }, 'spec.controlPlane.endpointIP', /is the network address of 192.168.4.0\/24, which no host can hold/],
     ['endpoint on the broadcast address', { controlPlane: { endpointIP: '192.168.4.255' } }, 'spec.controlPlane.endpointIP', /is the broadcast address of 192.168.4.0\/24/],
     ['not enough addresses', { controlPlane: { replicas: 3 }, workers: [{ name: 'w', replicas: 3 }] }, 'spec.network.ipRanges', /hold 7 usable addresses but a rolling update can need 8/],
@@ -52,7 +53,7 @@ describe('rules: rejected input, with the field path and a message in the user\'
     ['reserved pool name', { workers: [{ name: 'control-plane' }] }, 'spec.workers[0].name', /reserved/],
     ['cluster + pool name too long', { cluster: { name: 'a'.repeat(40) }, workers: [{ name: 'b'.repeat(20) }] }, 'spec.workers[0].name', /at most 54 characters/],
     ['Kubernetes version malformed', { cluster: { kubernetesVersion: '1.32' } }, 'spec.cluster.kubernetesVersion', /must look like v1.32.0/],
-    ['Kubernetes too new for Talos', { cluster: { kubernetesVersion: 'v1.35.0' } }, 'spec.cluster.kubernetesVersion', /not supported by Talos v1.11; it supports Kubernetes v1.29 to v1.34/],
+    ['Kubernetes too new for Talos', { cluster: { kubernetesVersion: 'v1.38.0' } }, 'spec.cluster.kubernetesVersion', /not supported by Talos v1.14; it supports Kubernetes v1.32 to v1.37/],
     ['Talos too old', { cluster: { talosImage: 'ghcr.io/siderolabs/installer:v1.5.0', kubernetesVersion: 'v1.28.0' } }, 'spec.cluster.talosImage', /too old/],
     ['image without a version tag', { cluster: { talosImage: 'factory.talos.dev/nocloud-installer/abc:latest' } }, 'spec.cluster.talosImage', /installer image with a Talos version tag/],
     ['memory not a multiple of 8', { controlPlane: { memoryMiB: 4097 } }, 'spec.controlPlane.memoryMiB', /multiple of 8/],
@@ -126,6 +127,13 @@ test('wrong apiVersion or kind of the functionConfig', () => {
   expect(r.map((x) => x.message).join('\n')).toMatch(/apiVersion must be capi-proxmox-talos.dev\/v1alpha1/);
   expect(generate(null).results[0].message).toMatch(/must be a ClusterSpec/);
   expect(generate('text').results[0].message).toMatch(/must be a ClusterSpec/);
+});
+
+test('the default versions are a supported current pair (Talos v1.14.2, Kubernetes v1.37.0), not the chart\'s out-of-support one', () => {
+  const objs = renderObjects({});
+  const tcp = objs.find((o) => o.kind === 'TalosControlPlane');
+  expect(tcp.spec).toMatchObject({ version: 'v1.37.0', replicas: 1, controlPlaneConfig: { controlplane: { talosVersion: 'v1.14' } } });
+  expect(objs.find((o) => o.kind === 'MachineDeployment').spec.template.spec.version).toBe('v1.37.0');
 });
 
 describe('site values have no defaults (issue 21: a typo never builds the chart author\'s cluster)', () => {

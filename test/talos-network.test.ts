@@ -23,12 +23,13 @@ const vipDocs = (patches: any[][]) => patches.flat().filter((d) => d.kind === 'L
 const machineNetworks = (patches: any[][]) => patches.flat().filter((d) => d.machine?.network);
 
 const minors = Object.keys(TALOS_KUBERNETES_SUPPORT);
-test('the support table runs to Talos v1.13 (Kubernetes 1.31 to 1.36, Talos support matrix)', () => {
-  expect(minors.at(-1)).toBe('v1.13');
+test('the support table runs to Talos v1.14 (Kubernetes 1.32 to 1.37: machinery v1.14.1 compatibility/talos114)', () => {
+  expect(minors.at(-1)).toBe('v1.14');
+  expect(TALOS_KUBERNETES_SUPPORT['v1.14']).toEqual({ min: '1.32', max: '1.37' });
   expect(TALOS_KUBERNETES_SUPPORT['v1.13']).toEqual({ min: '1.31', max: '1.36' });
-  const warnings = generate(clusterSpec(spec('v1.13'))).results.filter((r) => r.severity === 'warning' && /support table/.test(r.message));
+  const warnings = generate(clusterSpec(spec('v1.14'))).results.filter((r) => r.severity === 'warning' && /support table/.test(r.message));
   expect(warnings).toEqual([]);
-  expect(errorsOf({ cluster: { talosImage: image('v1.13'), kubernetesVersion: 'v1.30.0' } })[0].message).toMatch(/not supported by Talos v1.13; it supports Kubernetes v1.31 to v1.36/);
+  expect(errorsOf({ cluster: { talosImage: image('v1.14'), kubernetesVersion: 'v1.31.0' } })[0].message).toMatch(/not supported by Talos v1.14; it supports Kubernetes v1.32 to v1.37/);
 });
 
 describe.each(minors)('Talos %s', (minor) => {

@@ -47,10 +47,20 @@ patches:
       BIG: 18446744073709551615
       HEX: 0x1F`;
 
-/** The worker config template's strategic patches, each parsed as Talos reads it (YAML 1.2). */
-function workerPatches(objects: Obj[]): Obj[] {
+/** Every document of the worker config template's strategic patches, each parsed as Talos reads it (YAML 1.2). */
+function workerDocuments(objects: Obj[]): Obj[] {
   const tct = objects.find((o) => o.kind === 'TalosConfigTemplate')!;
-  return tct.spec.template.spec.strategicPatches.map((p: string) => parse(p, { version: '1.2', intAsBigInt: true }));
+  return tct.spec.template.spec.strategicPatches.flatMap((p: string) => parseAllDocuments(p, { version: '1.2', intAsBigInt: true }).map((d) => d.toJS() as Obj));
+}
+
+/**
+ * The sysctls and kubelet flags a config sets, in either form: v1alpha1's machine.sysctls and
+ * machine.kubelet.extraArgs (Talos ≤ 1.13), or the SysctlConfig and KubeletConfig documents (Talos 1.14).
+ */
+function talosSettings(docs: Obj[]): { sysctls: Obj; kubeletArgs: Obj } {
+  const of = (kind: string) => docs.find((d) => d.kind === kind);
+  const machine = Object.assign({}, ...docs.filter((d) => !d.kind).map((d) => d.machine ?? {}));
+  return { sysctls: of('SysctlConfig')?.params ?? machine.sysctls, kubeletArgs: of('KubeletConfig')?.extraArgs ?? machine.kubelet?.extraArgs };
 }
 
 /** The raw text of the patch that holds `needle`, as CABPT gets it. */
@@ -74,11 +84,11 @@ describe.each(EACH_BINARY)('%s', (_name, bin) => {
   };
 
   test.each([['render FILE', fromFile], ['standard input', fromStdin]])('%s: sysctls and kubelet flags are the text the user wrote', (_how, read) => {
-    const merged = Object.assign({}, ...workerPatches(read()).map((p) => p.machine ?? {}));
+    const set = talosSettings(workerDocuments(read()));
     // A double would make these 18446744073709552000, 110 (or 72 as YAML 1.1 octal), 85, 1 and 420.
-    expect(merged.sysctls).toEqual({ 'net.core.big': '18446744073709551615', 'net.core.lead': '0110', 'net.core.hex': '0x55', 'net.core.one': '1.0' });
+    expect(set.sysctls).toEqual({ 'net.core.big': '18446744073709551615', 'net.core.lead': '0110', 'net.core.hex': '0x55', 'net.core.one': '1.0' });
     // YAML 1.1 would make `yes` the string "true".
-    expect(merged.kubelet.extraArgs).toEqual({ mode: '0o644', flag: 'yes' });
+    expect(set.kubeletArgs).toEqual({ mode: '0o644', flag: 'yes' });
   });
 
   test.each([['render FILE', fromFile], ['standard input', fromStdin]])('%s: a Talos patch reaches Talos meaning what it meant to Talos', (_how, read) => {

@@ -55,6 +55,8 @@ function checkNames(m: Model): Problem[] {
 function checkNetwork(m: Model): Problem[] {
   const out: Problem[] = [...duplicates(m.proxmox.allowedNodes, 'spec.proxmox.allowedNodes', 'Proxmox node'), ...duplicates(m.network.dnsServers, 'spec.network.dnsServers', 'DNS server')];
   if (m.talos.ntpServers) out.push(...duplicates(m.talos.ntpServers, 'spec.talos.ntpServers', 'NTP server'));
+  // One entry per module: from Talos 1.14 each is a KernelModuleConfig document named after it.
+  if (m.talos.kernelModules) out.push(...duplicates(m.talos.kernelModules.map((k) => k.name), 'spec.talos.kernelModules', 'kernel module').map((p) => ({ ...p, path: p.path.replace(/\]$/, '].name') })));
   for (const [host, endpoints] of Object.entries(m.talos.registryMirrors ?? {})) out.push(...duplicates(endpoints, `spec.talos.registryMirrors.${host}`, 'mirror endpoint'));
   const net = m.network;
   net.dnsServers.forEach((d, i) => {
@@ -191,6 +193,19 @@ function checkVersions(m: Model): Problem[] {
   }
   const talos = parseMinor(m.talosVersion);
   const talosPath = m.cluster.talosVersion ? 'spec.cluster.talosVersion' : 'spec.cluster.talosImage';
+  // A config contract newer than the Talos the machines run: Talos would meet documents it does not know
+  // (CABPT generates the contract's form; an older node refuses it). An older contract on a newer image
+  // is what Talos supports (a config generated for v1.13 runs on v1.14).
+  const image = imageVersion ? parseMinor(imageVersion) : undefined;
+  if (m.cluster.talosVersion && image && talos && (image.major < talos.major || (image.major === talos.major && image.minor < talos.minor))) {
+    out.push(
+      error(
+        'spec.cluster.talosVersion',
+        `talosVersion ${m.talosVersion} is newer than the Talos of talosImage (${imageVersion}): the machines would get a config in a form their Talos does not know; use an image of Talos ${m.talosVersion} or newer, or leave talosVersion out (it follows the image)`,
+      ),
+    );
+    return out;
+  }
   if (talos && talos.major === 1 && talos.minor < MIN_TALOS_MINOR) {
     out.push(error(talosPath, `Talos ${m.talosVersion} is too old: this generator needs Talos v1.${MIN_TALOS_MINOR} or newer`));
     return out;

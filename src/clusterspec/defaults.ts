@@ -1,13 +1,19 @@
 /**
- * Defaults of the generic settings: sizes and versions from the "cluster-chart" Helm chart's releases, Proxmox's
- * own defaults for the VM's devices. Site values (addresses, DNS, the endpoint, Proxmox nodes and the VM
+ * Defaults of the generic settings: sizes from the "cluster-chart" Helm chart's releases, Proxmox's own
+ * defaults for the VM's devices. Site values (addresses, DNS, the endpoint, Proxmox nodes and the VM
  * template) have none: a default there would build a cluster on the chart author's network (SITE_VALUES).
  * `import-helm-values` writes every value itself (src/migrate/chart.ts).
+ *
+ * The versions are a supported current pair, Talos v1.14.2 (the latest v1.14 release) with Kubernetes
+ * v1.37.0 (Talos machinery v1.14.1's constants.DefaultKubernetesVersion, inside its supported 1.32-1.37).
+ * The chart's pair (Talos v1.11.1, Kubernetes v1.32.0) was out of support. A spec that relied on the old
+ * version defaults must write them out before taking this release (CHANGELOG): otherwise its next render
+ * jumps three Talos minors, which `diff` and the Flux gate refuse.
  */
 export const CHART_DEFAULTS = {
-  kubernetesVersion: 'v1.32.0',
+  kubernetesVersion: 'v1.37.0',
   talosImage:
-    'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.1',
+    'factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.14.2',
   controlPlane: { replicas: 1, bootVolumeSizeGB: 40, cores: 4, sockets: 4, memoryMiB: 16384 },
   worker: { name: 'worker', replicas: 1, bootVolumeSizeGB: 140, cores: 4, sockets: 4, memoryMiB: 16384 },
   bootVolumeDevice: 'virtio0',

@@ -1,8 +1,10 @@
 /**
  * Which Kubernetes minors each Talos minor supports.
- * Source: the Talos support matrix pages (talos.dev/v1.7 … v1.12 "introduction/support-matrix"; v1.13:
- * docs.siderolabs.com/talos/v1.13/getting-started/support-matrix, Kubernetes 1.36 down to 1.31),
- * read 2026-11. A Talos minor missing here gets a warning, not an error: update this table.
+ * Source: Talos machinery v1.14.1's compatibility package (siderolabs/talos pkg/machinery/compatibility,
+ * talos17 … talos114: MinimumKubernetesVersion / MaximumKubernetesVersion, e.g. talos114: 1.32.0 to
+ * 1.37.99), which Talos itself checks a config's Kubernetes images against; every row below was checked
+ * against it (2026-12). The same rows are on the Talos support matrix pages. A Talos minor missing here
+ * gets a warning, not an error: update this table.
  */
 export const TALOS_KUBERNETES_SUPPORT: Record<string, { min: string; max: string }> = {
   'v1.7': { min: '1.25', max: '1.30' },
@@ -12,6 +14,7 @@ export const TALOS_KUBERNETES_SUPPORT: Record<string, { min: string; max: string
   'v1.11': { min: '1.29', max: '1.34' },
   'v1.12': { min: '1.30', max: '1.35' },
   'v1.13': { min: '1.31', max: '1.36' },
+  'v1.14': { min: '1.32', max: '1.37' },
 };
 
 /** Oldest Talos minor we generate config for (nodeTaints, deviceSelector and hostname.source need ≥ 1.7). */

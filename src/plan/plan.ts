@@ -21,6 +21,7 @@ import { controlPlaneChanges, poolChanges, poolName, type Lookup } from './rollo
 import { PROFILE_APIS, PROFILE_NEEDS, profileOf } from './templates';
 import { upgradeProblems } from './upgrades';
 import { PLAN_API_VERSION, PLAN_KIND, type ClusterId, type ClusterPlan, type Item, type Obj, type ObjectChanges, type Plan, type PlanProblem } from './types';
+import { contractChange } from '../talos/contract';
 
 /** Flux's prune skips a live object marked with any of these (kustomize-controller@v1.9.4 deleteObjects). */
 const PRUNE_EXCLUSIONS: [string, string][] = [
@@ -109,6 +110,12 @@ function planCluster(id: ClusterId, olds: Item[], news: Item[], ctx: Context, pr
       text: `API profile ${fromProfile} → ${toProfile} (CAPI ${PROFILE_APIS[fromProfile].capi} → ${PROFILE_APIS[toProfile].capi}, CAPMOX ${PROFILE_APIS[fromProfile].capmox} → ${PROFILE_APIS[toProfile].capmox}): every machine template is re-created in the new API version, so every machine rolls; ${PROFILE_NEEDS[toProfile]}`,
     });
   }
+
+  // A Talos config contract boundary (e.g. v1.13 → v1.14) changes the form of every machine's config.
+  const talosOf = (objs: Obj[]) => objs.find(isControlPlane)?.spec?.controlPlaneConfig?.controlplane?.talosVersion;
+  const [talosFrom, talosTo] = [talosOf(oldObjs), talosOf(newObjs)];
+  const contract = typeof talosFrom === 'string' && typeof talosTo === 'string' ? contractChange(talosFrom, talosTo) : undefined;
+  if (contract) plan.notes.push({ subject: 'cluster', text: contract });
 
   // The control plane, then each pool by name: rolls, scales, new ones.
   for (const tcp of newObjs.filter(isControlPlane).sort(byName)) {

@@ -4,7 +4,6 @@
  * Talos config (the installer image, every setting of the merged strategic patches by its path). Also the
  * API profile a rendered set was made with. Pure: objects in, words out.
  */
-import { parse } from 'yaml';
 import { describeSettingChanges, mergePatches, settingChanges } from '../talos/merge';
 import { canonicalJSON } from '../naming/names';
 import type { Obj } from './types';
@@ -72,28 +71,19 @@ export function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): str
 export function talosConfigDelta(a: Obj | undefined, b: Obj | undefined): string | undefined {
   const image = imageChange(a, b);
   const own = settingChanges({ ...a, strategicPatches: undefined }, { ...b, strategicPatches: undefined });
-  const patched = settingChanges(mergePatches(a?.strategicPatches), mergePatches(b?.strategicPatches)).filter((c) => !(image && c.path === 'machine.install.image'));
+  const patched = settingChanges(mergePatches(a?.strategicPatches), mergePatches(b?.strategicPatches)).filter((c) => !(image && (c.path === 'machine.install.image' || c.path === 'UnattendedInstallConfig/.installer.image')));
   const parts = [image, own.length ? describeSettingChanges(own) : undefined, patched.length ? `patches: ${describeSettingChanges(patched)}` : undefined].filter(Boolean);
   return parts.length ? parts.join('; ') : undefined;
 }
 
-/** The Talos installer image a config's strategic patches install (machine.install.image). */
+/**
+ * The Talos installer image a config's strategic patches install: machine.install.image, or from the
+ * Talos 1.14 contract on the UnattendedInstallConfig document's installer.image.
+ */
 function installImage(config: Obj | undefined): string | undefined {
-  const patches = config?.strategicPatches;
-  for (const p of Array.isArray(patches) ? patches : []) {
-    const image = typeof p === 'string' ? (parsed(p) as Obj | null)?.machine?.install?.image : undefined;
-    if (typeof image === 'string') return image;
-  }
-  return undefined;
-}
-
-/** A patch string from a rendered file, which may hold anything: unparseable (or an alias bomb) reads as nothing. */
-function parsed(text: string): unknown {
-  try {
-    return parse(text, { maxAliasCount: 100 });
-  } catch {
-    return undefined;
-  }
+  const merged = mergePatches(config?.strategicPatches) as Obj;
+  const image = merged.machine?.install?.image ?? merged['UnattendedInstallConfig/']?.installer?.image;
+  return typeof image === 'string' ? image : undefined;
 }
 
 /** "Talos image …:v1.11.1 → …:v1.11.5" when the installer image differs, else undefined. */

@@ -3,8 +3,7 @@ import type { WorkerPool } from '../clusterspec/schema';
 import type { Profile } from './profile';
 import { meta, type K8sObject } from './meta';
 import { names } from '../naming/names';
-import { workerPatches } from '../talos/patches';
-import { toYAML } from '../yaml/write';
+import { patchText, workerPatches } from '../talos/patches';
 
 /**
  * The TalosConfigTemplate of one pool (CABPT v1alpha3). CABPT's webhook rejects spec updates, so the name
@@ -17,7 +16,7 @@ export function talosConfigTemplate(m: Model, p: Profile, pool: WorkerPool): K8s
         generateType: 'worker',
         talosVersion: m.talosVersion,
         hostname: { source: 'MachineName' },
-        strategicPatches: workerPatches(m, pool).map(toYAML),
+        strategicPatches: workerPatches(m, pool).map(patchText),
       },
     },
   };

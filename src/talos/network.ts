@@ -17,7 +17,7 @@
  * incompatible with multi-document configs.
  */
 import type { Model } from '../clusterspec/parse';
-import { parseMinor } from '../clusterspec/versions';
+import { multiDocumentNetwork } from './contract';
 import { toYAML } from '../yaml/write';
 
 type Doc = Record<string, unknown>;
@@ -35,11 +35,7 @@ export function patchText(p: Doc | Documents): string {
 /** The name the VIP's link gets from the LinkAliasConfig (not a kernel name: Talos resolves it). */
 export const VIP_LINK_ALIAS = 'cpt-vip';
 
-/** Does this Talos version take the network settings as separate documents (Talos ≥ 1.12)? */
-export function multiDocumentNetwork(talosVersion: string): boolean {
-  const v = parseMinor(talosVersion);
-  return !!v && (v.major > 1 || (v.major === 1 && v.minor >= 12));
-}
+export { multiDocumentNetwork } from './contract';
 
 const celString = (s: string) => JSON.stringify(s);
 /** A MAC match: exact, or a glob when the selector has wildcards (deviceSelector allows `00:00:*`). */

@@ -2,11 +2,19 @@
  * Talos machine-config strategic merge patches, built in one place for the control plane and every pool.
  * CABPT applies them in order (siderolabs/cluster-api-bootstrap-provider-talos controllers/talosconfig_controller.go,
  * `StrategicPatches`); JSON 6902 `configPatches` are never used: they break on Talos ≥ 1.12 (CABPT README).
- * Each patch is a plain object here; the resource builders turn it into the YAML string CABPT expects.
+ * Each patch is a plain object (or several documents) here; the resource builders turn it into the YAML
+ * string CABPT expects.
+ *
+ * Every setting takes the form of the config contract (`talosVersion`, contract.ts): v1alpha1 fields up to
+ * 1.13 (the VIP as network documents from 1.12), and from 1.14 the document that replaces each field
+ * (kubernetesDocuments.ts), since Talos refuses a v1alpha1 field beside its document and CABPT's 1.14 base
+ * config already holds the Kubernetes documents.
  */
 import type { Model } from '../clusterspec/parse';
 import type { WorkerPool } from '../clusterspec/schema';
-import { vipDocuments, vipMachineNetwork, type Documents } from './network';
+import { Documents, vipDocuments, vipMachineNetwork } from './network';
+import { multiDocumentKubernetes } from './contract';
+import * as docs from './kubernetesDocuments';
 
 export type Patch = Record<string, unknown>;
 export { Documents, patchText } from './network';
@@ -20,7 +28,8 @@ export function installDisk(bootVolumeDevice: string): string {
 }
 
 /** Install disk and image (the nocloud installer of `talosImage`), for every machine. */
-function install(m: Model): Patch {
+function install(m: Model): Patch | Documents {
+  if (multiDocumentKubernetes(m.talosVersion)) return new Documents([docs.unattendedInstall(installDisk(m.proxmox.vm.bootVolumeDevice), m.cluster.talosImage)]);
   return {
     machine: {
       install: {
@@ -33,7 +42,10 @@ function install(m: Model): Patch {
 }
 
 /** Cluster-wide machine settings: time servers and registry mirrors. Undefined when none is set. */
-function machineExtras(m: Model): Patch | undefined {
+function machineExtras(m: Model): Patch | Documents | undefined {
+  if (multiDocumentKubernetes(m.talosVersion)) {
+    return documents([m.talos.ntpServers && docs.timeSync(m.talos.ntpServers), ...docs.registryMirrors(m.talos.registryMirrors ?? {})]);
+  }
   const machine: Record<string, unknown> = {};
   if (m.talos.ntpServers) machine.time = { servers: m.talos.ntpServers };
   if (m.talos.registryMirrors) {
@@ -50,7 +62,14 @@ function machineExtras(m: Model): Patch | undefined {
  * kubelet flags as strings (v1alpha1 MachineConfig: `Sysctls map[string]string`, `ExtraArgs map[string]string`).
  * Undefined when none is set.
  */
-function machineKernel(m: Model): Patch | undefined {
+function machineKernel(m: Model): Patch | Documents | undefined {
+  if (multiDocumentKubernetes(m.talosVersion)) {
+    return documents([
+      ...(m.talos.kernelModules ?? []).map(docs.kernelModule),
+      m.talos.sysctls && Object.keys(m.talos.sysctls).length ? docs.sysctls(m.talos.sysctls) : undefined,
+      m.talos.kubeletExtraArgs && Object.keys(m.talos.kubeletExtraArgs).length ? docs.kubelet(m.talos.kubeletExtraArgs) : undefined,
+    ]);
+  }
   const machine: Record<string, unknown> = {};
   if (m.talos.kernelModules) machine.kernel = { modules: m.talos.kernelModules.map((k) => ({ name: k.name, ...(k.parameters && { parameters: k.parameters }) })) };
   if (m.talos.sysctls && Object.keys(m.talos.sysctls).length) machine.sysctls = m.talos.sysctls;
@@ -63,12 +82,21 @@ function machineKernel(m: Model): Patch | undefined {
  * the external cloud provider and its manifests (cluster.externalCloudProvider), and Talos API access for
  * workloads (machine.features.kubernetesTalosAPIAccess, which Talos accepts on control planes only).
  */
-function controlPlaneAddOns(m: Model): Patch | undefined {
+function controlPlaneAddOns(m: Model): Patch | Documents | undefined {
   const cluster: Record<string, unknown> = {};
-  if (m.talos.extraManifests) cluster.extraManifests = m.talos.extraManifests;
+  const multiDoc = multiDocumentKubernetes(m.talosVersion);
+  if (m.talos.extraManifests && !multiDoc) cluster.extraManifests = m.talos.extraManifests;
+  // cluster.externalCloudProvider has no document counterpart in 1.14 (and is not deprecated there).
   const ccm = m.talos.externalCloudProvider;
   if (ccm) cluster.externalCloudProvider = { enabled: true, ...(ccm.manifests?.length && { manifests: ccm.manifests }) };
   const access = m.talos.talosAPIAccess;
+  if (multiDoc) {
+    return documents([
+      Object.keys(cluster).length ? { cluster } : undefined,
+      ...(m.talos.extraManifests ?? []).map(docs.externalManifest),
+      access && docs.talosAPIAccess(access),
+    ]);
+  }
   const patch: Patch = {
     ...(access && { machine: { features: { kubernetesTalosAPIAccess: { enabled: true, ...access } } } }),
     ...(Object.keys(cluster).length && { cluster }),
@@ -87,8 +115,18 @@ function certSANs(m: Model): string[] {
  * interface name: names differ between images; Talos docs "Network Device Selector"), API certificate
  * SANs, and the cluster-wide choices (CNI, kube-proxy) that only control planes act on.
  */
-function controlPlane(m: Model): Patch {
+function controlPlane(m: Model): Patch | Documents | undefined {
   const sans = certSANs(m);
+  if (multiDocumentKubernetes(m.talosVersion)) {
+    // machine.certSANs (the Talos API's certificate) stays in v1alpha1: it has no document of its own.
+    const machine = { ...(vipMachineNetwork(m) && { network: vipMachineNetwork(m) }), ...(sans.length && { certSANs: sans }) };
+    return documents([
+      Object.keys(machine).length ? { machine } : undefined,
+      sans.length ? docs.apiServerSANs(sans) : undefined,
+      m.talos.cni === 'none' ? docs.noFlannel() : undefined,
+      m.talos.kubeProxy ? undefined : docs.noKubeProxy(),
+    ]);
+  }
   const cluster: Record<string, unknown> = {};
   if (sans.length) cluster.apiServer = { certSANs: sans };
   if (m.talos.cni === 'none') cluster.network = { cni: { name: 'none' } };
@@ -107,13 +145,21 @@ function controlPlane(m: Model): Patch {
  * map key → "value:Effect", or ":Effect" without a value (Talos v1alpha1 config `MachineNodeTaints`,
  * example `exampletaint: examplevalue:NoSchedule`).
  */
-function nodeIdentity(pool: WorkerPool): Patch | undefined {
+function nodeIdentity(m: Model, pool: WorkerPool): Patch | Documents | undefined {
+  const labels = pool.labels && Object.keys(pool.labels).length ? pool.labels : undefined;
+  const taints = pool.taints?.length ? Object.fromEntries(pool.taints.map((t) => [t.key, `${t.value ?? ''}:${t.effect}`])) : undefined;
+  if (multiDocumentKubernetes(m.talosVersion)) return documents([labels || taints ? docs.node(labels, taints) : undefined]);
   const machine: Record<string, unknown> = {};
-  if (pool.labels && Object.keys(pool.labels).length) machine.nodeLabels = pool.labels;
-  if (pool.taints?.length) {
-    machine.nodeTaints = Object.fromEntries(pool.taints.map((t) => [t.key, `${t.value ?? ''}:${t.effect}`]));
-  }
+  if (labels) machine.nodeLabels = labels;
+  if (taints) machine.nodeTaints = taints;
   return Object.keys(machine).length ? { machine } : undefined;
+}
+
+/** Several documents as one patch (a single one as itself); undefined when there is none. */
+function documents(list: (Patch | undefined | false)[]): Patch | Documents | undefined {
+  const present = list.filter((d): d is Patch => !!d);
+  if (!present.length) return undefined;
+  return present.length === 1 ? present[0] : new Documents(present);
 }
 
 const present = <T>(ps: (T | undefined)[]): T[] => ps.filter((p): p is T => p !== undefined);
@@ -122,6 +168,6 @@ export function controlPlanePatches(m: Model): (Patch | Documents)[] {
   return present<Patch | Documents>([install(m), machineExtras(m), machineKernel(m), controlPlane(m), controlPlaneAddOns(m), vipDocuments(m), ...(m.talos.patches ?? []), ...(m.controlPlane.patches ?? [])]);
 }
 
-export function workerPatches(m: Model, pool: WorkerPool): Patch[] {
-  return present([install(m), machineExtras(m), machineKernel(m), nodeIdentity(pool), ...(m.talos.patches ?? []), ...(pool.patches ?? [])]);
+export function workerPatches(m: Model, pool: WorkerPool): (Patch | Documents)[] {
+  return present<Patch | Documents>([install(m), machineExtras(m), machineKernel(m), nodeIdentity(m, pool), ...(m.talos.patches ?? []), ...(pool.patches ?? [])]);
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/capi-proxmox-talos/e2e/proxmoxsim"
 )
 
+// defaultImage: the Talos image the scenarios run unless they set their own (see withVersions).
 const defaultImage = "factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.11.1"
 
 // vmShape is what a VM must look like in the simulator.

@@ -38,6 +38,39 @@ func NewScenario(t *testing.T, name, net string) *Scenario {
 // spec: (indented by two spaces, e.g. "  workers:\n  - name: a").
 func (s *Scenario) Spec(extra string) string { return s.SpecCP("", extra) }
 
+// The Talos and Kubernetes versions of every scenario that does not set its own. The generator's
+// defaults moved to Talos v1.14 (its v1.14 config contract); the e2e CABPT is v0.6.12 (Talos machinery
+// v1.13), which cannot generate that contract (CABPT v0.6.13 can, and is not on the Go module proxy), so
+// the scenarios pin the pair they were written for.
+const defaultKubernetesVersion = "v1.32.0"
+
+// withVersions puts spec.cluster.kubernetesVersion and talosImage (the pinned pair above) into extra,
+// unless its own "  cluster:" block (which must come first) sets them.
+func withVersions(extra string) string {
+	var own []string
+	if rest, ok := strings.CutPrefix(extra, "  cluster:\n"); ok {
+		for strings.HasPrefix(rest, "    ") {
+			line, after, _ := strings.Cut(rest, "\n")
+			own, rest = append(own, line), after
+		}
+		extra = rest
+	}
+	sets := func(key string) bool {
+		return slices.ContainsFunc(own, func(l string) bool { return strings.HasPrefix(l, "    "+key+":") })
+	}
+	block := "  cluster:\n"
+	if !sets("kubernetesVersion") {
+		block += "    kubernetesVersion: " + defaultKubernetesVersion + "\n"
+	}
+	if !sets("talosImage") {
+		block += "    talosImage: " + defaultImage + "\n"
+	}
+	for _, l := range own {
+		block += l + "\n"
+	}
+	return block + extra
+}
+
 // SpecCP is Spec with extra lines under spec.controlPlane (indented by four spaces).
 func (s *Scenario) SpecCP(cp, extra string) string {
 	return fmt.Sprintf(`apiVersion: capi-proxmox-talos.dev/v1alpha1
@@ -57,7 +90,7 @@ spec:
     vmIDRange: {start: %[5]d, end: %[6]d}
   controlPlane:
     endpointIP: %[2]s.100
-%[4]s%[3]s`, s.Name, s.Net, extra, cp, s.vmIDStart(), s.vmIDEnd())
+%[4]s%[3]s`, s.Name, s.Net, withVersions(extra), cp, s.vmIDStart(), s.vmIDEnd())
 }
 
 // vmIDStart is the first VM ID of the scenario's own range, 100 × N for 127.0.N: the scenarios run

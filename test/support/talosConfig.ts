@@ -219,8 +219,9 @@ const docs = (kind: string, read: (ds: Obj[]) => unknown): Form => ({ form: kind
  * Talos would have two sources for one value. Every reader returns the setting in one shape whatever the form.
  */
 export const FORMS = {
-  installDisk: [v1('machine.install.disk')],
-  installImage: [v1('machine.install.image')],
+  // From 1.14 the install is an UnattendedInstallConfig: the disk as a CEL selector on its device path.
+  installDisk: [v1('machine.install.disk'), doc('UnattendedInstallConfig', (d) => /^disk\.dev_path == "(.*)"$/.exec(String(d.provisioning?.diskSelector?.match ?? ''))?.[1] ?? d.provisioning?.diskSelector?.match)],
+  installImage: [v1('machine.install.image'), doc('UnattendedInstallConfig', (d) => d.installer?.image)],
   kernelArgs: [v1('machine.install.extraKernelArgs')],
   ntpServers: [v1('machine.time.servers'), doc('TimeSyncConfig', (d) => at(d, 'ntp.servers'))],
   /** registry host → endpoint URLs */
@@ -236,7 +237,8 @@ export const FORMS = {
   nodeTaints: [v1('machine.nodeTaints'), doc('KubeNodeConfig', (d) => d.taints)],
   apiServerCertSANs: [v1('cluster.apiServer.certSANs'), doc('KubeAPIServerConfig', (d) => d.certExtraSANs)],
   machineCertSANs: [v1('machine.certSANs')],
-  cni: [v1('cluster.network.cni.name')],
+  // From 1.14 Flannel is a KubeFlannelCNIConfig document of the base config: `cni: none` deletes it.
+  cni: [v1('cluster.network.cni.name'), doc('KubeFlannelCNIConfig', (d) => (d.$patch === 'delete' ? 'none' : 'flannel'))],
   /** true when kube-proxy is off */
   kubeProxyDisabled: [v1('cluster.proxy.disabled'), doc('KubeProxyConfig', (d) => (d.enabled === undefined ? undefined : !d.enabled))],
   extraManifests: [v1('cluster.extraManifests'), docs('KubeExternalManifestConfig', (ds) => ds.map((d) => d.url))],

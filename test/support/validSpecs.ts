@@ -80,6 +80,26 @@ const userPatch = fc.oneof(
 );
 const patches = opt(fc.array(userPatch, { minLength: 1, maxLength: 3 }), 2);
 
+/**
+ * A user patch as a user of the Talos v1.14 config contract writes it: the v1alpha1 fields that contract
+ * moved are written as their documents (the generator refuses the old form there), and kernel arguments,
+ * which that contract has no place for, are left out.
+ */
+function patchFor14(p: Obj): Obj | undefined {
+  const m = p.machine ?? {};
+  const d = (kind: string, body: Obj) => ({ apiVersion: 'v1alpha1', kind, ...body });
+  if (m.sysctls) return d('SysctlConfig', { params: m.sysctls });
+  if (m.kubelet) return d('KubeletConfig', { extraArgs: m.kubelet.extraArgs });
+  if (m.time) return d('TimeSyncConfig', { ntp: { servers: m.time.servers } });
+  if (m.nodeLabels) return d('KubeNodeConfig', { labels: m.nodeLabels });
+  if (m.install) return undefined;
+  return p;
+}
+const onContract14 = (ps: Obj[] | undefined) => {
+  const out = ps?.flatMap((p) => patchFor14(p) ?? []);
+  return out?.length ? out : undefined;
+};
+
 const pool = fc
   .record({
     name: label,
@@ -168,7 +188,8 @@ const talos = fc
     ntpServers: opt(fc.uniqueArray(fc.oneof(hostName, someIPv4), { minLength: 1, maxLength: 3 })),
     registryMirrors: opt(fc.dictionary(fc.constantFrom('docker.io', 'ghcr.io', 'registry.k8s.io', 'registry.example:5000', '*'), fc.uniqueArray(url, { minLength: 1, maxLength: 2 }), { minKeys: 1, maxKeys: 3 })),
     kernelArgs: opt(fc.array(fc.constantFrom('console=ttyS0', 'net.ifnames=0', 'talos.dashboard.disabled=1', 'mitigations=off', 'sysctl.kernel.kexec_load_disabled=1'), { minLength: 1, maxLength: 3 })),
-    kernelModules: opt(fc.array(fc.record({ name: fc.constantFrom('drbd', 'zfs', 'br_netfilter', 'nvme_tcp'), parameters: opt(fc.array(fc.constantFrom('usermode_helper=disabled', 'nf_conntrack_max=131072'), { minLength: 1, maxLength: 2 })) }).map(defined), { minLength: 1, maxLength: 3 })),
+    // One entry per module name (the generator refuses a repeat: from Talos 1.14 each is a document named after it).
+    kernelModules: opt(fc.uniqueArray(fc.record({ name: fc.constantFrom('drbd', 'zfs', 'br_netfilter', 'nvme_tcp'), parameters: opt(fc.array(fc.constantFrom('usermode_helper=disabled', 'nf_conntrack_max=131072'), { minLength: 1, maxLength: 2 })) }).map(defined), { minLength: 1, maxLength: 3, selector: (k) => k.name })),
     sysctls: opt(fc.dictionary(sysctlName, fc.oneof(textValue, fc.integer({ min: 0, max: 99999999 }), fc.integer({ min: 1, max: 99999999 }).map(String)), { maxKeys: 3 })),
     kubeletExtraArgs: opt(fc.dictionary(fc.constantFrom('rotate-server-certificates', 'max-pods', 'v', 'feature-gates'), fc.oneof(textValue, fc.integer({ min: 0, max: 500 }), fc.boolean()), { maxKeys: 3 })),
     externalCloudProvider: opt(fc.oneof(fc.constant({}), fc.record({ manifests: fc.uniqueArray(url, { minLength: 1, maxLength: 2 }) }))),
@@ -294,6 +315,11 @@ export function validSpec(profile: 'current' | 'legacy'): fc.Arbitrary<Generated
       }),
       talos: b.talos,
     };
+    if (Number(b.versions.talosMinor.split('.')[1]) >= 14) {
+      spec.controlPlane.patches = onContract14(spec.controlPlane.patches);
+      spec.workers = spec.workers.map((w: Obj) => defined({ ...w, patches: onContract14(w.patches) }));
+      if (spec.talos) spec.talos = defined({ ...spec.talos, kernelArgs: undefined, patches: onContract14(spec.talos.patches) });
+    }
     const peak = peakMachines(spec);
     return fc
       .record({
