@@ -39,8 +39,8 @@ export const MUTATIONS = [
     issue: true,
     what: 'workers lose the NTP servers and registry mirrors',
     file: 'src/talos/patches.ts',
-    find: 'present([install(m), machineExtras(m), machineKernel(m), nodeIdentity(pool),',
-    replace: 'present([install(m), machineKernel(m), nodeIdentity(pool),',
+    find: 'present<Patch | Documents>([install(m), machineExtras(m), machineKernel(m), nodeIdentity(m, pool),',
+    replace: 'present<Patch | Documents>([install(m), machineKernel(m), nodeIdentity(m, pool),',
   },
   {
     id: 'control-plane-max-surge-zero',
@@ -79,8 +79,8 @@ export const MUTATIONS = [
     before: "caught by test/import-helm.test.ts (the chart's render compared field by field)",
     what: 'workers lose the sysctls, kubelet flags and kernel modules',
     file: 'src/talos/patches.ts',
-    find: 'machineKernel(m), nodeIdentity(pool)',
-    replace: 'nodeIdentity(pool)',
+    find: 'machineKernel(m), nodeIdentity(m, pool)',
+    replace: 'nodeIdentity(m, pool)',
   },
   {
     id: 'extra-nic-mtu-lost',

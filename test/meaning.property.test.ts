@@ -101,22 +101,21 @@ describe('the oracle itself (hand-worked examples, so that it can be trusted to 
 });
 
 /**
- * Bugs the oracle found in the generator. Each test runs the oracle's check that the property runs leave
- * out (KNOWN_BUGS) on the smallest spec that shows the bug: it fails today, so it is marked `failing`; when
- * the bug is fixed it passes, jest reports it, and the bug's entry in KNOWN_BUGS goes.
+ * Bugs the oracle found in the generator, now fixed: the smallest spec that showed each, checked by the
+ * oracle as every property run checks it. (A new finding goes into KNOWN_BUGS with a test.failing here.)
  */
-describe('known failures', () => {
+describe('bugs the oracle found', () => {
   const site = {
     cluster: { kubernetesVersion: 'v1.32.0', talosImage: 'factory.talos.dev/nocloud-installer/abc:v1.11.1' },
     network: { ipRanges: ['10.1.0.10-10.1.0.30'], prefix: 24, gateway: '10.1.0.1', dnsServers: ['10.1.0.53'], bastion: {} },
     controlPlane: { endpointIP: '10.1.0.5' },
     proxmox: { allowedNodes: ['pve1'], template: { sourceNode: 'pve1', templateID: 9000 } },
   };
-  test.failing(`${KNOWN_BUGS.workerExternalCloudProvider}: spec.talos.externalCloudProvider: {} with one pool`, () => {
+  test('workers get spec.talos.externalCloudProvider (kubelet --cloud-provider=external): spec.talos.externalCloudProvider: {} with one pool', () => {
     const spec = { ...site, workers: [{ name: 'w' }], talos: { externalCloudProvider: {} } };
     expect(meaningProblems('c1', spec, render('c1', spec).objects).problems).toEqual([]);
   });
-  test.failing(`${KNOWN_BUGS.vipWildcardSelector}: vipDeviceSelector {driver: "virtio*"} on Talos v1.12`, () => {
+  test('the VIP goes on the links a wildcard selector picks on Talos ≥ 1.12 too: vipDeviceSelector {driver: "virtio*"} on Talos v1.12', () => {
     const spec = { ...site, cluster: { ...site.cluster, kubernetesVersion: 'v1.33.0', talosImage: 'factory.talos.dev/nocloud-installer/abc:v1.12.0' }, controlPlane: { ...site.controlPlane, vipDeviceSelector: { driver: 'virtio*' } }, workers: [] };
     expect(meaningProblems('c1', spec, render('c1', spec).objects).problems).toEqual([]);
   });

@@ -39,7 +39,12 @@ export { multiDocumentNetwork } from './contract';
 
 const celString = (s: string) => JSON.stringify(s);
 /** A MAC match: exact, or a glob when the selector has wildcards (deviceSelector allows `00:00:*`). */
-const macMatch = (field: string, value: string) => (/[*?[]/.test(value) ? `glob(${celString(value)}, mac(${field}))` : `mac(${field}) == ${celString(value)}`);
+const macMatch = (field: string, value: string) => (value.includes('*') ? `glob(${celString(value)}, mac(${field}))` : `mac(${field}) == ${celString(value)}`);
+/**
+ * A deviceSelector string as CEL: Talos matches every selector string as a `*` glob (device_config.go,
+ * selectDevices, with ryanuber/go-glob), so a value with `*` becomes CEL's glob() and any other an exact match.
+ */
+const textMatch = (field: string, value: string) => (value.includes('*') ? `glob(${celString(value)}, ${field})` : `${field} == ${celString(value)}`);
 
 /**
  * The deviceSelector as a CEL expression on LinkStatus, or undefined when a key has no known counterpart.
@@ -50,10 +55,12 @@ export function selectorCEL(selector: Record<string, string | boolean>): string 
   for (const key of Object.keys(selector).sort()) {
     const v = selector[key];
     if (key === 'physical' && typeof v === 'boolean') terms.push(v ? '(link.type == 1 && link.kind == "")' : '!(link.type == 1 && link.kind == "")');
-    else if (key === 'driver' && typeof v === 'string') terms.push(`link.driver == ${celString(v)}`);
+    // `?` and `[` are literal to go-glob but special to CEL's glob(): such a value keeps the deprecated form.
+    else if (typeof v === 'string' && /[?[]/.test(v)) return undefined;
+    else if (key === 'driver' && typeof v === 'string') terms.push(textMatch('link.driver', v));
     else if (key === 'hardwareAddr' && typeof v === 'string') terms.push(macMatch('link.hardware_addr', v));
     else if (key === 'permanentAddr' && typeof v === 'string') terms.push(macMatch('link.permanent_addr', v));
-    else if (key === 'busPath' && typeof v === 'string') terms.push(`link.bus_path == ${celString(v)}`);
+    else if (key === 'busPath' && typeof v === 'string') terms.push(textMatch('link.bus_path', v));
     else return undefined;
   }
   return terms.length ? terms.join(' && ') : undefined;

@@ -168,6 +168,16 @@ export function controlPlanePatches(m: Model): (Patch | Documents)[] {
   return present<Patch | Documents>([install(m), machineExtras(m), machineKernel(m), controlPlane(m), controlPlaneAddOns(m), vipDocuments(m), ...(m.talos.patches ?? []), ...(m.controlPlane.patches ?? [])]);
 }
 
+/**
+ * Workers run with the external cloud provider too: Talos gives a kubelet `--cloud-provider=external` from
+ * its own machine's cluster.externalCloudProvider.enabled (siderolabs/talos kubelet_config.go), so without
+ * it a worker's Node never gets initialised by the cloud controller manager. The manifests stay with the
+ * control planes, which apply them. A v1alpha1 field in every contract (1.14 has no document for it).
+ */
+function workerCloudProvider(m: Model): Patch | undefined {
+  return m.talos.externalCloudProvider ? { cluster: { externalCloudProvider: { enabled: true } } } : undefined;
+}
+
 export function workerPatches(m: Model, pool: WorkerPool): (Patch | Documents)[] {
-  return present<Patch | Documents>([install(m), machineExtras(m), machineKernel(m), nodeIdentity(m, pool), ...(m.talos.patches ?? []), ...(pool.patches ?? [])]);
+  return present<Patch | Documents>([install(m), machineExtras(m), machineKernel(m), nodeIdentity(m, pool), workerCloudProvider(m), ...(m.talos.patches ?? []), ...(pool.patches ?? [])]);
 }

@@ -161,21 +161,9 @@ export function installDiskOf(device: string): string {
  * tests run them.
  */
 export const KNOWN_BUGS = {
-  /**
-   * spec.talos.externalCloudProvider reaches only the control planes' config: Talos sets the kubelet's
-   * --cloud-provider=external from the machine's own cluster.externalCloudProvider.enabled on every node
-   * (siderolabs/talos internal/app/machined/pkg/controllers/k8s/kubelet_config.go, KubeletConfigController),
-   * so worker kubelets start without it and the cloud controller manager never initializes worker Nodes.
-   */
-  workerExternalCloudProvider: 'workers get spec.talos.externalCloudProvider (kubelet --cloud-provider=external)',
-  /**
-   * On Talos ≥ 1.12 the VIP's LinkAliasConfig compares `driver` and `busPath` exactly, while Talos matches
-   * every string field of a deviceSelector as a wildcard pattern (machinery v1.14.1 config/types/v1alpha1
-   * NetworkDeviceSelector: "supports matching by wildcard"; siderolabs/talos
-   * internal/app/machined/pkg/controllers/network/device_config.go, selectDevices: glob.Glob). A selector
-   * such as {driver: "virtio*"} then puts the VIP on no link: the API endpoint never comes up.
-   */
-  vipWildcardSelector: 'the VIP goes on the links a wildcard driver/busPath selector picks, on Talos ≥ 1.12 too',
+  // None open. Fixed: workers lacked spec.talos.externalCloudProvider (kubelet --cloud-provider=external is
+  // set from each machine's own config); on Talos ≥ 1.12 a wildcard driver/busPath selector put the VIP on no
+  // link (the LinkAliasConfig compared exactly where Talos globs). Both are checked in every property run.
 } as const;
 export type KnownBug = keyof typeof KNOWN_BUGS;
 
@@ -476,10 +464,9 @@ function talos(p: Problems, where: string, patches: unknown, e: ReturnType<typeo
     p.eq(`${at} ${setting}`, value, wanted);
   }
   if (!cp) {
-    p.known('workerExternalCloudProvider', () => {
-      const enabled = (readSetting(cfg, 'externalCloudProvider').value as Obj | undefined)?.enabled === true;
-      p.eq(`${at} externalCloudProvider.enabled (spec.talos.externalCloudProvider: every kubelet needs --cloud-provider=external)`, enabled, !!t.externalCloudProvider);
-    });
+    // Talos sets each kubelet's --cloud-provider=external from its own machine's config (kubelet_config.go).
+    const enabled = (readSetting(cfg, 'externalCloudProvider').value as Obj | undefined)?.enabled === true;
+    p.eq(`${at} externalCloudProvider.enabled (spec.talos.externalCloudProvider: every kubelet needs --cloud-provider=external)`, enabled, !!t.externalCloudProvider);
   }
   // the endpoint VIP: on control planes only, on exactly the links the selector picks (in either form)
   const vips = (readSetting(cfg, 'vips').value as VIP[] | undefined) ?? [];
@@ -489,13 +476,11 @@ function talos(p: Problems, where: string, patches: unknown, e: ReturnType<typeo
   p.eq(`${at} VIP addresses (spec.controlPlane.endpointIP)`, vips.map((v) => v.ip), [e.cp.endpointIP]);
   const links = linksOf(e);
   const sel = e.cp.vipDeviceSelector;
-  const wildcard = ['driver', 'busPath'].some((k) => typeof sel[k] === 'string' && sel[k].includes('*'));
   for (const v of vips) {
     const picked = links.filter((l) => v.picks(l)).map((l) => l.name);
     const meant = links.filter((l) => deviceSelectorPicks(sel, l)).map((l) => l.name);
     // catches a VIP on the wrong NIC, on every NIC, or on none (a selector translated wrongly into CEL)
     const check = () => p.eq(`${at} links the VIP goes on (spec.controlPlane.vipDeviceSelector ${JSON.stringify(sel)}, ${v.form} form)`, picked, meant);
-    if (wildcard && v.form === 'Layer2VIPConfig') p.known('vipWildcardSelector', check);
-    else check();
+    check();
   }
 }
