@@ -1,7 +1,7 @@
 /**
  * The defaults of an empty `spec: {}`: the values of the "cluster-chart" Helm chart's releases up to 0.1.5
  * (0.1.6 moved the address range to .190-.197). Kept as they are: changing a default would move the endpoint
- * of every cluster that relies on it. `import-helm-values` writes every value itself (src/migrate/chart.ts).
+ * of every cluster that relies on it. `import-helm-values` writes every value itself (src/migrate/chartReleases.ts).
  */
 export const CHART_DEFAULTS = {
   clusterName: 'cluster09',
