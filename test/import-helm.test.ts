@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import fc from 'fast-check';
-import { importHelmValues, FROM_CHART_TEMPLATES } from '../src/migrate/helmValues';
+import { FROM_CHART_TEMPLATES } from '../src/migrate/helmValues';
+import { importHelmValues } from '../src/migrate/chooseRelease';
 import { generate } from '../src/generate';
 import { mergePatches } from '../src/talos/merge';
 import { installDisk } from '../src/talos/patches';
@@ -349,7 +350,7 @@ describe('which release: --chart-version, or the keys of a complete values file'
       expect({ release: releaseName(r), errors: got.errors, version: got.release?.version }).toEqual({ release: releaseName(r), errors: [], version });
       expect(got.clusterSpec).toEqual(importOf(complete(r), r).clusterSpec);
     }
-    expect(detect(complete({ version: '0.1.6', repo: 'charts' })).chosen).toBe('told by the keys: 0.1.5, 0.1.6 render these values the same');
+    expect(detect(complete({ version: '0.1.6', repo: 'charts' })).chosen).toBe('told by the keys of the values file (0.1.5, 0.1.6 render them the same)');
   });
 
   test('keys that fit releases which render them differently: an error that asks for --chart-version, nothing imported', () => {
@@ -469,6 +470,55 @@ describe('keys no release knows, and files that are not chart values (issues 23 
   });
 });
 
+describe("issue 25's new user: values in the current README's format", () => {
+  /** The chart README's quick-start values (0.1.38/0.1.39 format) with the newer keys a user sets. */
+  const readmeValues = {
+    cluster: { name: 'my-cluster', image: 'factory.talos.dev/nocloud-installer/abc123:v1.12.6', talos_version: 'v1.12', controlplaneScheduling: false },
+    cni: 'cilium',
+    storage: '',
+    machine: { installDisk: '/dev/vda' },
+    network: { ip_ranges: ['10.20.0.50-10.20.0.60'], ip_prefix: 24, gateway: '10.20.0.1', certSANs: ['vpn.example'] },
+    controlplane: { endpoint_ip: '10.20.0.40' },
+    worker: { machine_count: 2 },
+    proxmox: { allowed_nodes: ['pve1'], template: { sourcenode: 'pve1', template_vmid: 9000 } },
+    registries: { enabled: true, mirrors: { 'docker.io': { endpoints: ['http://proxy.example/docker'], overridePath: true } } },
+  };
+
+  test('without --chart-version: no key is left out or mistaken for 0.1.6; the keys fit only 0.1.37-0.1.39, whose defaults differ: an error asking for the flag', () => {
+    const got = importHelmValues(readmeValues);
+    expect(got.errors).toEqual([
+      'the keys of this values file fit cluster-chart 0.1.37–0.1.39, which render it differently; say which one the cluster runs: --chart-version VERSION (the CHART column of `helm list -A`, without "cluster-chart-")',
+    ]);
+  });
+
+  test("with --chart-version 0.1.39: every setting the file gives, and none of 0.1.6's (bastion, CNI none everywhere, 192.168.4.1 manifests, drbd)", () => {
+    const got = importHelmValues(readmeValues, { chartVersion: '0.1.39' });
+    expect(got.errors).toEqual([]);
+    expect(got.warnings).toEqual([]);
+    const spec = got.clusterSpec.spec;
+    expect(spec.network.bastion).toEqual({});
+    expect(spec.controlPlane.patches).toEqual([{ cluster: { apiServer: { certSANs: ['vpn.example'] } } }]); // no allowSchedulingOnControlPlanes: it is false
+    expect(spec.talos).toMatchObject({ cni: 'none', kubeProxy: false, registryMirrors: { 'docker.io': ['http://proxy.example/docker'] } });
+    expect(spec.talos.extraManifests).toBeUndefined();
+    expect(spec.talos.kernelModules).toBeUndefined();
+    expect(spec.cluster).toMatchObject({ talosVersion: 'v1.12', kubernetesVersion: 'v1.34.6' });
+    expect(JSON.stringify(got.clusterSpec)).not.toMatch(/freyr|192\.168\.1\.80|192\.168\.4\.1\//);
+    // And the render is that release's render (the parity checks above, for these values).
+    expect(differences(renderChart(readmeValues, NEWEST), imported(readmeValues, NEWEST)).sort()).toEqual(expectedDifferences(NEWEST, readmeValues));
+  });
+
+  test("the chart's default name, which is no valid namespace name, and values 0.1.38's schema refuses: errors", () => {
+    expect(importHelmValues({}, { chartVersion: '0.1.39' }).errors).toEqual([
+      'cluster.name "YourNewCluster": the chart names the namespace after it, and a namespace name must be lower-case letters, digits and \'-\'; no live cluster has this name: give your cluster\'s',
+    ]);
+    expect(importHelmValues({ cluster: { name: 'lab' }, cni: 'calico' }, { chartVersion: '0.1.39' }).errors).toEqual([
+      'cni "calico": chart 0.1.39\'s values.schema.json allows only "" or "cilium", so Helm refused it; give the value your cluster has',
+    ]);
+    // 0.1.37 had no schema: it rendered the default CNI for any other word, and so does the import.
+    expect(importHelmValues({ cluster: { name: 'lab' }, cni: 'calico' }, { chartVersion: '0.1.37' }).clusterSpec.spec.talos.cni).toBe('flannel');
+  });
+});
+
 describe('what only some releases render', () => {
   test('0.1.32 with add-on manifests renders an unreadable control-plane patch: an error that says which release to import instead', () => {
     const got = importOf({ cluster: { name: 'lab' } }, { version: '0.1.32' });
@@ -563,7 +613,7 @@ test("one command through the binary: comments mark the chart's settings; creden
   const input = `${readFileSync(join(__dirname, '..', 'testdata', 'helm', 'customised.values.yaml'), 'utf8')}`.replace('proxmox:\n', 'proxmox:\n  secret: s3cr3t-token-value\n');
   const r = run(BIN, ['import-helm-values', '--chart-version', '0.1.4', '-'], { input });
   expect(r.status).toBe(0);
-  expect(r.stderr).toMatch(/^\[info\] cluster-chart 0\.1\.4 \(given \(--chart-version 0\.1\.4\)\)\n/);
+  expect(r.stderr).toMatch(/^\[info\] cluster-chart 0\.1\.4: given with --chart-version\n/);
   expect(r.stderr).toMatch(/\[warning\] proxmox.secret: a Proxmox credential; not copied/);
   expect(r.stderr).toMatch(/\[info\] corrected: proxmox.vm.boot_volume_device scsi0/);
   expect(r.stdout + r.stderr).not.toContain('s3cr3t');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { REPO, BIN, run } from './support/exec';
-import { importHelmValues } from '../src/migrate/helmValues';
+import { importHelmValues } from '../src/migrate/chooseRelease';
 
 const GUIDE_PATH = join(REPO, 'docs', 'migrating-from-cluster-chart.md');
 const guide = readFileSync(GUIDE_PATH, 'utf8');

@@ -6,7 +6,8 @@
  */
 import { isMap, isScalar, type Document } from 'yaml';
 import { readDocuments } from '../krm/documents';
-import { importHelmValues, FROM_CHART_PATCHES, FROM_CHART_TEMPLATES, type ImportOptions } from '../migrate/helmValues';
+import { FROM_CHART_PATCHES, FROM_CHART_TEMPLATES } from '../migrate/helmValues';
+import { importHelmValues, type ImportOptions } from '../migrate/chooseRelease';
 import { STRINGIFY_OPTIONS, toDocument } from '../yaml/write';
 import { generate } from '../generate';
 import { formatResult } from '../results';
@@ -36,14 +37,14 @@ export function importHelmValuesCommand(text: string, options: ImportOptions = {
   const header = [
     '# yaml-language-server: $schema=clusterspec.schema.json',
     '# (for editors: write that file beside this one with `capi-proxmox-talos schema > clusterspec.schema.json`)',
-    `# Imported from cluster-chart ${release.version} values (${release.repository}; chart version ${chosen}).`,
+    `# Imported from cluster-chart ${release.version} values (${release.repository}; the release ${chosen}).`,
     `# Every value is written out: keys the values file left out have chart ${release.version}'s defaults.`,
     ...(corrections.length ? ['# Corrected where the chart renders something wrong:', ...corrections.map((c) => `#   - ${c}`)] : []),
     '# Before applying to a live cluster: `capi-proxmox-talos diff CHART_RENDER.yaml THIS_FILE` (docs/migrating-from-cluster-chart.md).',
   ].join('\n');
   const problems = generate(clusterSpec).results.filter((r) => r.severity !== 'info');
   const stderr = [
-    `[info] cluster-chart ${release.version} (${chosen})\n`,
+    `[info] cluster-chart ${release.version}: ${chosen}\n`,
     ...warnings.map((w) => `[warning] ${w}\n`),
     ...notes.map((n) => `[info] ${n}\n`),
     ...corrections.map((c) => `[info] corrected: ${c}\n`),

@@ -78,6 +78,8 @@ export interface ChartRelease {
   /** values.yaml, as data. */
   values: Values;
   renders: Renders;
+  /** Ships a values.schema.json (0.1.38+): Helm refuses values of the wrong type or outside an enum. */
+  schema?: boolean;
 }
 
 const CHARTS_REPO = 'https://motttt.github.io/charts/';
@@ -133,6 +135,7 @@ interface Step {
   /** A new values.yaml altogether. */
   allValues?: Values;
   renders?: Partial<Renders>;
+  schema?: boolean;
 }
 
 /** Values merge like Helm's (maps key by key; lists replaced; null deletes). */
@@ -333,6 +336,7 @@ const STEPS: Step[] = [
     source: 'PodZonePlatformEngineering/cluster-chart@4dea5c0 (0.1.39) with the defaults CHANGES.md gives 0.1.38',
     repository: OCI_REPO,
     rebuilt: 'CHANGES.md: 0.1.39 changed only the defaults of kubernetes_version, talos_version and the image tag',
+    schema: true,
   },
   { version: '0.1.39', source: 'PodZonePlatformEngineering/cluster-chart@4dea5c0', values: { cluster: { kubernetes_version: 'v1.34.6', talos_version: 'v1.12', image: `${CHART_SCHEMATIC}:v1.12.6` } } },
 ];
@@ -351,6 +355,7 @@ function build(): ChartRelease[] {
       ...(s.rebuilt && { rebuilt: s.rebuilt }),
       values: structuredClone(values),
       renders: { ...prev.renders, ...s.renders },
+      ...((s.schema ?? prev.schema) && { schema: true }),
     });
   }
   return out;

@@ -1,16 +1,15 @@
 /**
- * Migration from the cluster-chart Helm chart: a values file becomes a ClusterSpec that renders the
- * cluster the chart rendered — for the chart release the cluster runs (given, or told by the keys of the
- * values file) — with its values, the settings its templates render, and (through
- * `spec.cluster.adoptedFrom`) the names of the objects that identify a live cluster, with the chart's bugs
- * corrected and each correction reported. Every value is written out: a key the file leaves out takes that
- * release's own default, never this generator's.
+ * Migration from the cluster-chart Helm chart, for one chart release: a values file becomes a ClusterSpec
+ * that renders the cluster that release rendered — its values, the settings its templates render, and
+ * (through `spec.cluster.adoptedFrom`) the names of the objects that identify a live cluster — with the
+ * chart's bugs corrected and each correction reported. Every value is written out: a key the file leaves
+ * out takes that release's own default, never this generator's. Which release: chooseRelease.ts.
  */
 import { API_VERSION, KIND, DNS_LABEL } from '../clusterspec/schema';
 import { installDisk } from '../talos/patches';
 import { talosVersionOfImage } from '../clusterspec/versions';
-import { CHART_CCM_MANIFEST, CHART_FIXED_EXTRA_MANIFESTS, CHART_RELEASES, unsupportedRelease, type ChartRelease } from './chartReleases';
-import { HELM_TITLES, README_ALIASES, givesEveryKey, isKnown, keyText, knownKeys, leafKeys, freeFormMaps, unknownKeyMessage, versionList } from './chartKeys';
+import { CHART_CCM_MANIFEST, CHART_FIXED_EXTRA_MANIFESTS, type ChartRelease } from './chartReleases';
+import { README_ALIASES } from './chartKeys';
 import { coalesce, isMap, printed, type Values } from './helmPrint';
 
 /** The worker pool name that gives our MachineDeployment the chart's name, `<cluster>-workers`. */
@@ -19,8 +18,6 @@ export const CHART_POOL_NAME = 'workers';
 export const CHART_CREDENTIALS_SECRET = 'capmox-manager-credentials';
 /** The talosVersion releases up to 0.1.27 (but 0.1.22) write whatever the image. */
 const FIXED_TALOS_VERSION = 'v1.10';
-/** At most this many unknown keys are listed (a values file may hold anything). */
-const MAX_LISTED = 20;
 
 /**
  * Where the emitted spec holds settings the chart's templates render (not plain values), with the comment
@@ -41,11 +38,6 @@ export const FROM_CHART_PATCHES: Record<string, string> = {
   'spec.controlPlane.patches': "settings of the chart's control-plane patch that have no field of their own",
   'spec.workers.0.patches': "settings of the chart's worker patch that have no field of their own",
 };
-
-export interface ImportOptions {
-  /** The chart version `helm list` shows (CHART column); without it the keys of the values file tell it. */
-  chartVersion?: string;
-}
 
 export interface Imported {
   clusterSpec: Record<string, any>;
@@ -78,28 +70,6 @@ function setPath(root: Record<string, any>, path: string, value: unknown) {
     at = at[p];
   });
   at[parts.at(-1)!] = value;
-}
-
-/** Not a values file at all: a Kubernetes object (often the ClusterSpec itself) given by mistake. */
-function notValues(values: Values): string | undefined {
-  if (typeof values.apiVersion !== 'string' || typeof values.kind !== 'string') return undefined;
-  if (values.kind === KIND) return `this is a ClusterSpec, not cluster-chart values: it needs no import; render it (capi-proxmox-talos render FILE)`;
-  if (values.kind === 'HelmRelease') {
-    return 'this is a Flux HelmRelease, not the values it installs: give the release\'s computed values (helm get values RELEASE -n NAMESPACE --all -o yaml)';
-  }
-  return `this is a Kubernetes object (kind ${String(values.kind).slice(0, 60)}), not cluster-chart values: give the release's values (helm get values RELEASE -n NAMESPACE --all -o yaml)`;
-}
-
-/** Which releases a chart version names (two packages carry 0.1.6), or why none. */
-function releasesOf(version: string): { releases: ChartRelease[]; error?: string } {
-  const v = version.trim().replace(/^v/, '').replace(/^cluster-chart-/, '');
-  const releases = CHART_RELEASES.filter((r) => r.version === v);
-  if (releases.length) return { releases };
-  const why = unsupportedRelease(v);
-  return {
-    releases: [],
-    error: why ?? `no cluster-chart release ${version} is known (known: ${versionList(CHART_RELEASES.map((r) => r.version))}); give the version the CHART column of \`helm list\` shows, without "cluster-chart-"`,
-  };
 }
 
 /** A list value as the chart renders it, and the correction when the chart's %v printing broke it. */
@@ -267,6 +237,19 @@ export function importForRelease(given: Values, release: ChartRelease): Omit<Imp
     );
   }
 
+  // Releases with a values.schema.json: Helm refused values of another type or outside an enum, so no
+  // live cluster has them (0.1.38's schema: cni "" or cilium, storage "" or in-cluster, booleans).
+  if (release.schema) {
+    const oneOf = (key: string, allowed: unknown[]) => {
+      const x = get(v, key);
+      if (x !== undefined && !allowed.some((a) => same(a, x))) errors.push(`${key} ${JSON.stringify(x)}: chart ${release.version}'s values.schema.json allows only ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, so Helm refused it; give the value your cluster has`);
+    };
+    oneOf('cni', ['', 'cilium']);
+    oneOf('storage', ['', 'in-cluster']);
+    oneOf('cluster.controlplaneScheduling', [true, false]);
+    oneOf('registries.enabled', [true, false]);
+  }
+
   // The Talos configs.
   const t = spec.talos;
   const cilium = r.cniNone === 'always' || (r.cniNone === 'flag' && get(v, 'cni') === 'cilium');
@@ -326,74 +309,4 @@ export function importForRelease(given: Values, release: ChartRelease): Omit<Imp
     if (truthy(get(given, key))) notes.push(`${key}: chart ${release.version} renders nothing from it (no template reads it)`);
   }
   return { clusterSpec: doc, release, warnings, corrections, notes, errors };
-}
-
-/** The user's leaf keys, each checked against every candidate release. */
-function keyCheck(given: Values, candidates: readonly ChartRelease[]) {
-  return candidates.map((release) => {
-    const known = knownKeys(release);
-    const leaves = leafKeys(given, freeFormMaps(release));
-    return { release, known, unknown: leaves.filter((l) => !isKnown(release, known, l.path, l.value)), leaves };
-  });
-}
-
-export function importHelmValues(input: unknown, options: ImportOptions = {}): Imported {
-  const empty = (errors: string[]): Imported => ({ clusterSpec: {}, warnings: [], corrections: [], notes: [], errors });
-  const values: Values = isMap(input) ? { ...input } : {};
-  const mistaken = notValues(values);
-  if (mistaken) return empty([mistaken]);
-  for (const title of HELM_TITLES) if (title in values && values[title] === null) delete values[title];
-
-  // Helm deletes a key given as null; the templates then print "<no value>" where the chart's default was.
-  const nulls = leafKeys(values).filter((l) => l.value === null);
-  if (nulls.length) {
-    return empty(nulls.slice(0, MAX_LISTED).map((l) => `${keyText(l.path)}: null deletes the chart's default, and the templates then print no value; give the value your cluster has`));
-  }
-
-  let candidates: readonly ChartRelease[] = CHART_RELEASES;
-  if (options.chartVersion !== undefined) {
-    const named = releasesOf(options.chartVersion);
-    if (named.error) return empty([named.error]);
-    candidates = named.releases;
-  }
-  const checked = keyCheck(values, candidates);
-  let fitting = checked.filter((c) => !c.unknown.length);
-  if (!fitting.length) {
-    // Report against the release the file fits best (the newest of those with fewest unknown keys).
-    const best = [...checked].sort((a, b) => a.unknown.length - b.unknown.length || CHART_RELEASES.indexOf(b.release) - CHART_RELEASES.indexOf(a.release))[0];
-    const lines = best.unknown.slice(0, MAX_LISTED).map((l) => unknownKeyMessage(best.release, best.known, l.path, CHART_RELEASES));
-    if (best.unknown.length > MAX_LISTED) lines.push(`… and ${best.unknown.length - MAX_LISTED} more keys chart ${best.release.version} does not have`);
-    const which = options.chartVersion !== undefined ? `chart ${best.release.version}` : `any cluster-chart release (closest: ${best.release.version})`;
-    return empty([`keys that ${which} does not have: Helm ignored them, so they did not shape your cluster, and a misspelt key means the cluster runs the default. Fix or remove:`, ...lines]);
-  }
-  // A complete file (helm get values --all) names its release's keys exactly: prefer the releases it completes.
-  const given = new Set(leafKeys(values).map((l) => keyText(l.path)));
-  const complete = fitting.filter((c) => givesEveryKey(c.release, given));
-  if (complete.length) fitting = complete;
-
-  const results = fitting.map((c) => importForRelease(values, c.release));
-  const outcome = (x: Omit<Imported, 'chosen'>) => JSON.stringify([x.clusterSpec, x.corrections, x.errors]);
-  const differing = results.filter((x) => outcome(x) !== outcome(results[0]));
-  const versions = fitting.map((c) => c.release.version);
-  if (differing.length && versions.every((x) => x === versions[0])) {
-    // One version number, two packages (0.1.6): the chart's own repository's package, said so.
-    const first = results[0];
-    const note =
-      `chart ${versions[0]} was published twice with different templates (${fitting.map((c) => c.release.repository).join(' and ')}); these values fit both, and the spec follows the ${fitting[0].release.repository} package. ` +
-      'If the cluster came from the other one, import its complete values (helm get values RELEASE --all -o yaml), whose keys tell them apart';
-    return { ...first, warnings: [...first.warnings, note], chosen: `given (--chart-version ${options.chartVersion ?? versions[0]})` };
-  }
-  if (differing.length) {
-    return empty([
-      `the keys of this values file fit cluster-chart ${versionList(versions)}, which render it differently; say which one the cluster runs: ` +
-        '--chart-version VERSION (the CHART column of `helm list -A`, without "cluster-chart-")',
-    ]);
-  }
-  // Every fitting release gives the same spec: report the newest.
-  const chosen = results[results.length - 1];
-  const how =
-    options.chartVersion !== undefined
-      ? `given (--chart-version ${options.chartVersion})`
-      : `told by the keys${versions.length > 1 ? `: ${versionList(versions)} render these values the same` : ''}`;
-  return { ...chosen, chosen: how };
 }
