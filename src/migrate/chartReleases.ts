@@ -377,7 +377,7 @@ export function unsupportedRelease(version: string): string | undefined {
   }
   if (patch === 21 || patch === 28) return `chart ${version} was never published (the chart's Helm repositories skip it) and its templates are unknown; give the version \`helm list\` shows`;
   if (patch >= 34 && patch <= 36) {
-    return `the templates of chart ${version} could not be read in full (neither a package nor the source tree was found), so what it renders is not known here; upgrade the release to 0.1.39 first (helm upgrade --version 0.1.39 --reuse-values), then import`;
+    return `the templates of chart ${version} could not be read in full (neither a package nor the source tree was found), so what it renders is not known here; upgrade the release to 0.1.39 first (with the values the cluster has; that rolls its machines once under the chart), then import`;
   }
   return undefined;
 }
