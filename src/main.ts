@@ -100,10 +100,21 @@ function finish(out: Out): never {
   return undefined as never;
 }
 
-const COMMANDS: Record<string, { args: number; usage: string; run: (args: string[]) => Out }> = {
+/**
+ * A command: its positional arguments (-1: the command reads its own arguments) and the options
+ * (`--name VALUE` or `--name=VALUE`) it takes.
+ */
+type Command = { args: number; usage: string; options?: string[]; run: (args: string[], options: Record<string, string>) => Out };
+
+const COMMANDS: Record<string, Command> = {
   render: { args: 1, usage: 'render takes one FILE or DIR', run: ([f]) => (f !== '-' && isDirectory(f) ? require('./cli/renderFolder').renderFolder(f, readInput) : require('./cli/render').render(readInput(f), f)) },
   diff: { args: -1, usage: 'diff takes two files or folders: OLD NEW', run: (args) => diff(args) },
-  'import-helm-values': { args: 1, usage: 'import-helm-values takes one values file', run: ([f]) => require('./cli/importHelm').importHelmValuesCommand(readInput(f)) },
+  'import-helm-values': {
+    args: 1,
+    usage: 'import-helm-values takes one values file',
+    options: ['--chart-version'],
+    run: ([f], o) => require('./cli/importHelm').importHelmValuesCommand(readInput(f), { chartVersion: o['--chart-version'] }),
+  },
   schema: { args: 0, usage: 'schema takes no arguments', run: () => ({ stdout: `${JSON.stringify(require('./clusterspec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 }) },
 };
 
@@ -156,11 +167,31 @@ function main(argv: string[]): Out {
   const command = COMMANDS[cmd];
   if (!command) return usageError(unknownCommand(cmd));
   if (rest.some(isHelp)) return help(cmd);
-  if (command.args < 0) return command.run(rest);
-  const option = rest.find((a) => a.startsWith('-') && a !== '-');
-  if (option) return usageError(`${cmd}: unknown option ${option}`, cmd);
-  if (rest.length !== command.args) return usageError(command.usage, cmd);
-  return command.run(rest);
+  if (command.args < 0) return command.run(rest, {});
+  const parsed = parseOptions(rest, command.options ?? []);
+  if (typeof parsed === 'string') return usageError(`${cmd}: ${parsed}`, cmd);
+  if (parsed.args.length !== command.args) return usageError(command.usage, cmd);
+  return command.run(parsed.args, parsed.options);
+}
+
+/** Positional arguments and `--name VALUE` / `--name=VALUE` options, or what is wrong with them. */
+function parseOptions(argv: string[], known: string[]): { args: string[]; options: Record<string, string> } | string {
+  const args: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('-') || a === '-') {
+      args.push(a);
+      continue;
+    }
+    const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (!known.includes(name)) return `unknown option ${name.slice(0, 100)}`;
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') return `${name} needs a value`;
+    if (name in options) return `${name} given twice`;
+    options[name] = value;
+  }
+  return { args, options };
 }
 
 try {

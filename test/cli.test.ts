@@ -52,7 +52,7 @@ describe('the standalone executable', () => {
 describe.each([
   ['render', /^Usage: capi-proxmox-talos render FILE\|DIR\n/],
   ['diff', /^Usage: capi-proxmox-talos diff \[--output text\|json\] \[--gate \[--allow CLUSTER\]\.\.\.\] OLD NEW\n/],
-  ['import-helm-values', /^Usage: capi-proxmox-talos import-helm-values VALUES\n/],
+  ['import-helm-values', /^Usage: capi-proxmox-talos import-helm-values \[--chart-version VERSION\] VALUES\n/],
   ['schema', /^Usage: capi-proxmox-talos schema\n/],
 ])('%s has its own help', (cmd, usage) => {
   test.each([[[cmd, '--help']], [[cmd, '-h']], [['help', cmd]], [[cmd, 'some-file.yaml', '--help']]])('%p prints it, reads nothing, exit 0', (args) => {
@@ -67,7 +67,7 @@ describe.each([
 test('help without a command is the overview, which lists every command', () => {
   const r = run(BIN, ['help']);
   expect(r.status).toBe(0);
-  for (const c of ['render FILE', 'diff OLD NEW', 'import-helm-values VALUES', 'schema', 'help [COMMAND]']) expect(r.stdout).toContain(`capi-proxmox-talos ${c}`);
+  for (const c of ['render FILE', 'diff OLD NEW', 'import-helm-values [--chart-version VERSION] VALUES', 'schema', 'help [COMMAND]']) expect(r.stdout).toContain(`capi-proxmox-talos ${c}`);
 });
 
 test('the bare command at a terminal explains itself instead of waiting for input', () => {
@@ -90,7 +90,7 @@ test.each([
   [['render', 'functionconfig.yaml']],
   [['render', '-']],
   [['diff', 'testdata/golden/default/input.yaml', 'testdata/golden/three-pools/input.yaml']],
-  [['import-helm-values', 'testdata/helm/customised.values.yaml']],
+  [['import-helm-values', '--chart-version', '0.1.6', 'testdata/helm/customised.values.yaml']],
   [['schema']],
   [['--help']],
   [['--version']],

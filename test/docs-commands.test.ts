@@ -64,13 +64,13 @@ const PLAN: Record<string, Plan> = {
   'kpt fn eval examples/kpt-eval --image capi-proxmox-talos:0.1.0 --fn-config examples/kpt-eval/cluster.yaml': { covered: 'test/e2e-container.test.ts runs kpt fn eval --image with podman' },
   'dist/capi-proxmox-talos render functionconfig.yaml': { run: 'in the clone' },
   'dist/capi-proxmox-talos diff old.yaml new.yaml': { run: 'in the clone, on the old.yaml/new.yaml of the Day 2 transcript' },
-  'dist/capi-proxmox-talos import-helm-values values.yaml': { run: 'in the clone, on testdata/helm/customised.values.yaml' },
+  'dist/capi-proxmox-talos import-helm-values --chart-version 0.1.6 values.yaml': { run: 'in the clone, on testdata/helm/customised.values.yaml' },
   'dist/capi-proxmox-talos --help': { run: 'in the clone' },
   'dist/capi-proxmox-talos render --help': { run: 'in the clone' },
   'npm run validate -- rendered.yaml': { run: 'in the clone, on examples/flux/rendered/cluster09.yaml' },
   'npm run validate -- --help': { run: 'in the clone' },
   'capi-proxmox-talos diff old.yaml new.yaml': { run: 'in the clone: the Day 2 transcript, output compared line by line' },
-  'capi-proxmox-talos import-helm-values values.yaml > cluster.yaml': { run: 'in the clone; the result renders' },
+  'capi-proxmox-talos import-helm-values --chart-version 0.1.6 values.yaml > cluster.yaml': { run: 'in the clone; the result renders' },
   'capi-proxmox-talos diff chart-render.yaml cluster.yaml': { run: "in the clone, against the chart model's render of the same values file (test/support/chartModel.ts)" },
   // docs/getting-started.md
   'clusterctl init --ipam in-cluster --core cluster-api -c talos -b talos -i proxmox': { outside: 'needs a management cluster' },
@@ -104,18 +104,23 @@ const PLAN: Record<string, Plan> = {
   "helm get manifest $RELEASE -n $STORE > chart-render.yaml": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "mkdir -p clusters/$CLUSTER rendered": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "flux diff kustomization clusters -n flux-system --path ./rendered": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
-  "kubectl -n $CLUSTER get cluster $CLUSTER -o jsonpath='{.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/name}{\" \"}{.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/namespace}{\"\\n\"}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "helm list -A": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
+  "kubectl -n $CLUSTER get cluster $CLUSTER -o jsonpath='{.metadata.labels.helm\\.sh/chart}{\" \"}{.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/name}{\" \"}{.metadata.labels.kustomize\\.toolkit\\.fluxcd\\.io/namespace}{\"\\n\"}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "flux diff kustomization <name> -n <namespace> --path <the directory the Kustomization applies>": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "kubectl -n $CLUSTER get machines -w": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "clusterctl describe cluster $CLUSTER -n $CLUSTER --show-conditions all": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "kubectl -n $CLUSTER get taloscontrolplane,machinedeployment,machinesets": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "talosctl --talosconfig ./$CLUSTER.talosconfig -e <endpoint_ip> -n <a control-plane IP> etcd members": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "kubectl -n $CLUSTER patch cluster $CLUSTER --type merge --field-manager=flux-client-side-apply -p '{\"spec\":{\"paused\":true}}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
-  "capi-proxmox-talos import-helm-values values.yaml > clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
+  "capi-proxmox-talos import-helm-values --chart-version <the version from step 1> values.yaml > clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   "capi-proxmox-talos render clusters/$CLUSTER/cluster.yaml > rendered/$CLUSTER.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   "capi-proxmox-talos diff chart-render.yaml clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   // docs/plan.md
   'bash render.sh --check --base "$(git merge-base origin/main HEAD)"': { covered: 'test/flux-gate.test.ts runs render.sh --check --base "$(git merge-base main HEAD)" on a pull-request branch of a real repository' },
+  // docs/migrating-from-cluster-chart.md, "How the models were checked"
+  'GOBIN=/tmp/helm go install helm.sh/helm/v3/cmd/helm@v3.21.4': { outside: 'builds helm from the Go module proxy (minutes); how the chart model was checked, never needed by the tests' },
+  'helm pull cluster-chart --repo https://motttt.github.io/cluster09/ --version 0.1.19': { outside: 'downloads the chart from its Helm repository (no network in tests)' },
+  'HELM=/tmp/helm/helm node scripts/chart-parity.mjs cluster-chart-0.1.19.tgz': { outside: 'needs helm and a chart package; its result (model == helm for every release) is recorded in the guide' },
   // docs/performance.md
   'npm run bench': { outside: 'a timing script (40 runs of each case, minutes); its output is what docs/performance.md shows' },
 };
@@ -217,7 +222,7 @@ describe('the documented commands, run from a fresh clone', () => {
 
   test('README: import-helm-values writes a ClusterSpec that renders', () => {
     writeDiffInputs();
-    const r = run('bash', ['-c', `${PRELUDE}PATH="$PWD/dist:$PATH"; ${block('capi-proxmox-talos import-helm-values values.yaml > cluster.yaml').text}`], { cwd: clone, env });
+    const r = run('bash', ['-c', `${PRELUDE}PATH="$PWD/dist:$PATH"; ${block('capi-proxmox-talos import-helm-values --chart-version 0.1.6 values.yaml > cluster.yaml').text}`], { cwd: clone, env });
     expectOk(r);
     expect(r.stdout).toMatch(/^cluster prod\/prod: update\nadopted in place: Cluster\/prod, .*\n[\s\S]*\ndeleted: nothing\n$/);
     expect(run(join(clone, 'dist', 'capi-proxmox-talos'), ['render', 'cluster.yaml'], { cwd: clone, env }).status).toBe(0);

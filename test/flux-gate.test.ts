@@ -7,7 +7,7 @@
  */
 import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { importHelmValues } from '../src/migrate/helmValues';
+import { importHelmValues } from '../src/migrate/chooseRelease';
 import { toYAML } from '../src/yaml/write';
 import { noNodePath } from './support/binaries';
 import { BIN, KUSTOMIZE, commitAll, git, packageCopy, run } from './support/exec';
@@ -217,7 +217,7 @@ describe('what the gate refuses in place', () => {
 describe('adopted clusters and what kustomize may drop', () => {
   /** A chart-made cluster imported with adoptedFrom, on its own addresses and VM IDs. */
   function addAdopted(dir: string) {
-    const { clusterSpec } = importHelmValues({ cluster: { name: 'prod' }, controlplane: { machine_count: 3 } });
+    const { clusterSpec } = importHelmValues({ cluster: { name: 'prod' }, controlplane: { machine_count: 3 } }, { chartVersion: '0.1.6' });
     Object.assign(clusterSpec.spec.network, { ipRanges: ['10.20.0.101-10.20.0.140'], prefix: 24, gateway: '10.20.0.1', dnsServers: ['10.20.0.1'] });
     clusterSpec.spec.controlPlane.endpointIP = '10.20.0.100';
     clusterSpec.spec.proxmox.vmIDRange = { start: 5000, end: 5099 };

@@ -3,13 +3,15 @@
  * import + render: the object table (names kept under adoption, templates superseded), what Flux's
  * kustomize-controller would prune (its inventory diff, keyed by namespace/name/group/kind as in
  * kustomize-controller@v1.9.4 internal/inventory/inventory.go), the cost of the later profile switch, and
- * that every command and link the guide names exists.
+ * that every command and link the guide names exists, and that its release table says of every chart release what
+ * the importer does with it.
  */
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { REPO, BIN, run } from './support/exec';
+import { importHelmValues } from '../src/migrate/chooseRelease';
 
 const GUIDE_PATH = join(REPO, 'docs', 'migrating-from-cluster-chart.md');
 const guide = readFileSync(GUIDE_PATH, 'utf8');
@@ -46,8 +48,8 @@ function objectTable(): Row[] {
 const id = (ns: string, name: string, group: string, kind: string) => `${ns}_${name}_${group}_${kind}`;
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
-function importChartValues(values: object): string {
-  const r = run(BIN, ['import-helm-values', '-'], { input: stringify(values) });
+function importChartValues(values: object, chartVersion = '0.1.6'): string {
+  const r = run(BIN, ['import-helm-values', '--chart-version', chartVersion, '-'], { input: stringify(values) });
   expect(r.status).toBe(0);
   return r.stdout;
 }
@@ -65,15 +67,20 @@ function withProfile(spec: string, profile: string): string {
   return stringify(doc);
 }
 
-/** A values file as a chart user has it (values absent here take chart 0.1.6's defaults). */
+/** A values file as a chart user has it (values absent here take the release's defaults). */
 const VALUES = { cluster: { name: CLUSTER, kubernetes_version: 'v1.32.0' }, worker: { machine_count: 3 } };
+const VALUES_0_1_39 = { cluster: { name: CLUSTER }, worker: { machine_count: 3 } };
 
-describe.each(['legacy', 'current'])('import + render under adoption, profile %s', (profile) => {
+describe.each([
+  ['0.1.6', 'legacy', VALUES],
+  ['0.1.6', 'current', VALUES],
+  ['0.1.39', 'legacy', VALUES_0_1_39],
+])('chart %s: import + render under adoption, profile %s', (chartVersion, profile, values) => {
   let imported: string;
   let objects: any[];
   let rows: Row[];
   beforeAll(() => {
-    imported = importChartValues(VALUES);
+    imported = importChartValues(values, chartVersion);
     objects = render(withProfile(imported, profile));
     rows = objectTable();
   });
@@ -128,6 +135,39 @@ test('switching legacy → current later rolls every machine once more and prune
   expect(nonTemplate(current)).toEqual(nonTemplate(legacy));
   const machineTemplates = (objs: any[]) => objs.filter((o) => o.kind === 'ProxmoxMachineTemplate').map((o) => o.metadata.name);
   for (const name of machineTemplates(current)) expect(machineTemplates(legacy)).not.toContain(name);
+});
+
+/** The guide's release table: which chart versions each row covers, and whether it says they are imported. */
+function releaseTable(): { versions: string[]; supported: boolean; row: string }[] {
+  const at = guide.indexOf('<!-- release-table');
+  expect(at).toBeGreaterThan(-1);
+  const lines = guide.slice(at).split('\n').slice(1);
+  const rows = lines.slice(2, lines.findIndex((l, i) => i >= 2 && !l.startsWith('|')));
+  const patch = (v: string) => Number(v.split('.')[2]);
+  return rows.map((row) => {
+    const [chart, , , fate] = row.split('|').slice(1, 5).map((c) => c.trim());
+    const versions = chart.split(', ').flatMap((part) => {
+      const [a, b] = part.split('–');
+      return b ? Array.from({ length: patch(b) - patch(a) + 1 }, (_, i) => `0.1.${patch(a) + i}`) : [a];
+    });
+    return { versions, supported: fate.startsWith('supported'), row };
+  });
+}
+
+test('the release table covers 0.1.0 to the newest release once each, and says of each what the importer does', () => {
+  const rows = releaseTable();
+  const all = rows.flatMap((r) => r.versions);
+  // 0.1.6 has two rows (two packages); every other version one.
+  expect(all.filter((v) => v !== '0.1.6')).toEqual(Array.from({ length: 40 }, (_, i) => `0.1.${i}`).filter((v) => v !== '0.1.6'));
+  for (const { versions, supported, row } of rows) {
+    for (const v of versions) {
+      // With add-on manifests 0.1.32 renders an unreadable patch; releases without that key take the plain file.
+      const withEmptyManifests = importHelmValues({ cluster: { name: CLUSTER }, controlplane: { extra_manifests: [] } }, { chartVersion: v });
+      const plain = importHelmValues({ cluster: { name: CLUSTER } }, { chartVersion: v });
+      const ok = !withEmptyManifests.errors.length || !plain.errors.length;
+      expect({ row, v, imported: ok }).toEqual({ row, v, imported: supported });
+    }
+  }
 });
 
 test('every capi-proxmox-talos command in the guide exists', () => {

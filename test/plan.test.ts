@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffCommand, diffSides } from '../src/cli/diff';
-import { importHelmValues } from '../src/migrate/helmValues';
+import { importHelmValues } from '../src/migrate/chooseRelease';
 import { toYAML } from '../src/yaml/write';
 import { renderChart } from './support/chartModel';
 import { clusterSpec, renderObjects } from './support/render';
@@ -65,7 +65,7 @@ describe('a namespace move is a delete and a create (diff keyed objects by kind/
   });
 
   test("against a chart's render: not \"adopted in place\" (the old words), the chart's objects are pruned", () => {
-    const { clusterSpec: spec } = importHelmValues({ cluster: { name: 'prod' } });
+    const { clusterSpec: spec } = importHelmValues({ cluster: { name: 'prod' } }, { chartVersion: '0.1.6' });
     spec.spec = withSite({ ...spec.spec, cluster: { ...spec.spec.cluster, namespace: 'staging' } }, 1);
     const plan = json(diffCommand(stream(renderChart({ cluster: { name: 'prod' } })), toYAML(spec), { output: 'json' }));
     const old = plan.clusters.find((c: any) => c.namespace === 'prod');
@@ -187,7 +187,7 @@ describe('moving controlPlane.endpointIP is flagged (diff called it an IP-pool s
 describe('a dropped control plane or adoptedFrom (the gate only looked for kind Cluster)', () => {
   const chartValues = { cluster: { name: 'prod' }, controlplane: { machine_count: 3 } };
   const adopted = () => {
-    const { clusterSpec: spec } = importHelmValues(chartValues);
+    const { clusterSpec: spec } = importHelmValues(chartValues, { chartVersion: '0.1.6' });
     spec.spec = withSite(spec.spec, 1);
     return spec;
   };

@@ -22,7 +22,7 @@ import { parseClusterSpec, type Model } from '../src/clusterspec/parse';
 import { clusterSpec } from './support/render';
 import { CONTRACTS, talosSpec, type Contract } from './support/talosSpecs';
 import { REPO } from './support/exec';
-import { importHelmValues } from '../src/migrate/helmValues';
+import { importHelmValues } from '../src/migrate/chooseRelease';
 
 const RUNS = Number(process.env.TALOS_ORACLE_RUNS ?? 200);
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261206;
@@ -322,7 +322,7 @@ describe('a chart-imported cluster', () => {
   // The README's migration path, then today's Talos: the imported spec with only the image (and a
   // Kubernetes version Talos 1.14 runs) changed must render configs Talos 1.14 takes.
   test.each(['chart-defaults', 'customised'])('%s values, imported and moved to Talos v1.14: Talos machinery takes every config', (values) => {
-    const { clusterSpec: imported } = importHelmValues(parse(readFileSync(join(REPO, 'testdata', 'helm', `${values}.values.yaml`), 'utf8')));
+    const { clusterSpec: imported } = importHelmValues(parse(readFileSync(join(REPO, 'testdata', 'helm', `${values}.values.yaml`), 'utf8')), { chartVersion: '0.1.6' });
     const doc = structuredClone(imported) as any;
     doc.spec.cluster.talosImage = doc.spec.cluster.talosImage.replace(/:v[0-9.]+$/, `:${CONTRACTS['v1.14'].image}`);
     doc.spec.cluster.kubernetesVersion = 'v1.35.0';

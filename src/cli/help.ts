@@ -8,8 +8,8 @@ Usage:
                                          ResourceList holding one; - for stdin; DIR: a cluster folder)
   capi-proxmox-talos diff OLD NEW        the plan: what applying NEW over OLD does to the live clusters
                                          (files or folders; --output json; --gate for CI)
-  capi-proxmox-talos import-helm-values VALUES
-                                         turn a cluster-chart values.yaml into a ClusterSpec
+  capi-proxmox-talos import-helm-values [--chart-version VERSION] VALUES
+                                         turn a cluster-chart release's values into a ClusterSpec
   capi-proxmox-talos schema              print the ClusterSpec JSON Schema
   capi-proxmox-talos help [COMMAND]      this text, or a command's (also: COMMAND --help)
   capi-proxmox-talos --help | --version
@@ -80,14 +80,24 @@ Example:
   git show HEAD:clusters/lab/cluster.yaml > old.yaml && capi-proxmox-talos diff old.yaml clusters/lab/cluster.yaml
   capi-proxmox-talos diff --gate --output json base-render/ rendered/
 `,
-  'import-helm-values': `Usage: capi-proxmox-talos import-helm-values VALUES
+  'import-helm-values': `Usage: capi-proxmox-talos import-helm-values [--chart-version VERSION] VALUES
 
-Turns a cluster-chart values.yaml into a ClusterSpec (printed on stdout) with profile: legacy, the API
-versions the chart emitted. Values equal to the chart's defaults are left out (an empty spec renders the
-chart's default cluster); keys it does not know are reported on stderr.
+Turns the values of a cluster-chart release into a ClusterSpec (printed on stdout) that renders the
+cluster that chart release rendered, with profile: legacy (the API versions the chart emitted) and the
+chart's object names kept (adoptedFrom: cluster-chart). Every value is written out: a key the values file
+leaves out gets that chart release's default. Which release, what was corrected and what was left out go
+to stderr.
+
+VALUES is best the release's computed values: helm get values RELEASE -n NAMESPACE --all -o yaml.
+--chart-version is the chart version the cluster runs (the CHART column of \`helm list -A\`, without
+"cluster-chart-"); without it the keys of VALUES tell it, and when they fit releases that render them
+differently the import stops and asks for it. Keys no chart release has, a ClusterSpec or another object
+given by mistake, and values the chart could not have rendered are errors (exit 1, nothing on stdout).
+Supported chart releases: 0.1.4 to 0.1.33 (not 0.1.21, 0.1.28) and 0.1.37 to 0.1.39.
 
 Example:
-  capi-proxmox-talos import-helm-values values.yaml > cluster.yaml
+  capi-proxmox-talos import-helm-values --chart-version 0.1.19 values.yaml > cluster.yaml
+  helm get values lab -n flux-system --all -o yaml | capi-proxmox-talos import-helm-values --chart-version 0.1.39 - > cluster.yaml
 `,
   schema: `Usage: capi-proxmox-talos schema
 

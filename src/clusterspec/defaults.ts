@@ -2,7 +2,7 @@
  * Defaults of the generic settings: sizes from the "cluster-chart" Helm chart's releases, Proxmox's own
  * defaults for the VM's devices. Site values (addresses, DNS, the endpoint, Proxmox nodes and the VM
  * template) have none: a default there would build a cluster on the chart author's network (SITE_VALUES).
- * `import-helm-values` writes every value itself (src/migrate/chart.ts).
+ * `import-helm-values` writes every value itself (src/migrate/chartReleases.ts).
  *
  * The versions are a supported current pair, Talos v1.14.2 (the latest v1.14 release) with Kubernetes
  * v1.37.0 (Talos machinery v1.14.1's constants.DefaultKubernetesVersion, inside its supported 1.32-1.37).

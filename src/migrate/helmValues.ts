@@ -1,80 +1,27 @@
 /**
- * Migration from the cluster-chart Helm chart: a values file becomes a ClusterSpec that renders the
- * cluster the chart rendered — its values, the settings its templates hard-code, and (through
- * `spec.cluster.adoptedFrom`) the names of the objects that identify a live cluster — with the chart's
- * bugs corrected and each correction reported. Every value is written out: a key the file leaves out takes
- * the chart's own default (chart 0.1.6), never this generator's.
+ * Migration from the cluster-chart Helm chart, for one chart release: a values file becomes a ClusterSpec
+ * that renders the cluster that release rendered — its values, the settings its templates render, and
+ * (through `spec.cluster.adoptedFrom`) the names of the objects that identify a live cluster — with the
+ * chart's bugs corrected and each correction reported. Every value is written out: a key the file leaves
+ * out takes that release's own default, never this generator's. Which release: chooseRelease.ts.
  */
-import { API_VERSION, KIND } from '../clusterspec/schema';
+import { API_VERSION, KIND, DNS_LABEL } from '../clusterspec/schema';
 import { installDisk } from '../talos/patches';
 import { talosVersionOfImage } from '../clusterspec/versions';
-import {
-  CHART_CONTROL_PLANE_SETTINGS as CP,
-  CHART_CREDENTIALS_REF,
-  CHART_MACHINE_SETTINGS as MACHINE,
-  CHART_POOL_NAME,
-  CHART_PROXMOX_SETTINGS as PROXMOX,
-  CHART_TALOS_CONFIG_VERSION,
-  CHART_VALUES,
-  CHART_VERSION,
-} from './chart';
+import { CHART_CCM_MANIFEST, CHART_FIXED_EXTRA_MANIFESTS, type ChartRelease } from './chartReleases';
+import { README_ALIASES } from './chartKeys';
+import { coalesce, isMap, printed, type Values } from './helmPrint';
 
-type Kind = 'string' | 'int' | 'list';
-
-interface KeyMapping {
-  /**
-   * The key the chart's templates read. `aliases` are other documented spellings of the same value that
-   * the templates never read (the chart's README table says cluster.version): accepted where they agree
-   * with what the chart rendered, refused where the chart would have rendered something else.
-   */
-  key: string;
-  aliases?: string[];
-  /** ClusterSpec path (under spec, except metadata.name). */
-  path: string;
-  kind: Kind;
-}
-
-/** chart key → ClusterSpec path. The README prints the same table. */
-export const HELM_KEY_MAP: KeyMapping[] = [
-  { key: 'cluster.name', path: 'metadata.name', kind: 'string' },
-  // values.yaml spells it kubernetes_version; the chart's README table says cluster.version.
-  { key: 'cluster.kubernetes_version', aliases: ['cluster.version'], path: 'spec.cluster.kubernetesVersion', kind: 'string' },
-  { key: 'cluster.image', path: 'spec.cluster.talosImage', kind: 'string' },
-  { key: 'network.ip_ranges', path: 'spec.network.ipRanges', kind: 'list' },
-  { key: 'network.ip_prefix', path: 'spec.network.prefix', kind: 'int' },
-  { key: 'network.gateway', path: 'spec.network.gateway', kind: 'string' },
-  { key: 'network.dns_servers', path: 'spec.network.dnsServers', kind: 'list' },
-  { key: 'network.bastion_host', path: 'spec.network.bastion.host', kind: 'string' },
-  { key: 'network.bastion_host_endpoint_ip', path: 'spec.network.bastion.endpointIP', kind: 'string' },
-  { key: 'controlplane.endpoint_ip', path: 'spec.controlPlane.endpointIP', kind: 'string' },
-  { key: 'controlplane.machine_count', path: 'spec.controlPlane.replicas', kind: 'int' },
-  { key: 'controlplane.boot_volume_size', path: 'spec.controlPlane.bootVolumeSizeGB', kind: 'int' },
-  { key: 'controlplane.num_cores', path: 'spec.controlPlane.cores', kind: 'int' },
-  { key: 'controlplane.num_sockets', path: 'spec.controlPlane.sockets', kind: 'int' },
-  { key: 'controlplane.memory_mib', path: 'spec.controlPlane.memoryMiB', kind: 'int' },
-  { key: 'worker.machine_count', path: 'spec.workers[0].replicas', kind: 'int' },
-  { key: 'worker.boot_volume_size', path: 'spec.workers[0].bootVolumeSizeGB', kind: 'int' },
-  { key: 'worker.num_cores', path: 'spec.workers[0].cores', kind: 'int' },
-  { key: 'worker.num_sockets', path: 'spec.workers[0].sockets', kind: 'int' },
-  { key: 'worker.memory_mib', path: 'spec.workers[0].memoryMiB', kind: 'int' },
-  { key: 'proxmox.allowed_nodes', path: 'spec.proxmox.allowedNodes', kind: 'list' },
-  { key: 'proxmox.template.sourcenode', path: 'spec.proxmox.template.sourceNode', kind: 'string' },
-  { key: 'proxmox.template.template_vmid', path: 'spec.proxmox.template.templateID', kind: 'int' },
-  { key: 'proxmox.vm.boot_volume_device', path: 'spec.proxmox.vm.bootVolumeDevice', kind: 'string' },
-  { key: 'proxmox.vm.bridge', path: 'spec.proxmox.vm.bridge', kind: 'string' },
-];
-
-/** Keys the chart knows that render nothing this spec could hold: said, never copied. */
-const HELM_ONLY_KEYS: Record<string, string> = {
-  nameOverride: 'only changes Helm labels; left out',
-  fullnameOverride: 'only changes Helm labels; left out',
-};
-/** Proxmox credentials that chart releases before 0.1.6 took as values: never copied into a spec. */
-const CREDENTIAL_KEYS = new Set(['proxmox.token', 'proxmox.secret', 'proxmox.url']);
+/** The worker pool name that gives our MachineDeployment the chart's name, `<cluster>-workers`. */
+export const CHART_POOL_NAME = 'workers';
+/** The Secret every release's ProxmoxCluster references (its namespace differs: Renders.credentialsNamespace). */
+export const CHART_CREDENTIALS_SECRET = 'capmox-manager-credentials';
+/** The talosVersion releases up to 0.1.27 (but 0.1.22) write whatever the image. */
+const FIXED_TALOS_VERSION = 'v1.10';
 
 /**
- * Where the emitted spec holds settings the chart's templates hard-code (not values), with the comment
- * the spec carries there. Paths are the ClusterSpec's.
+ * Where the emitted spec holds settings the chart's templates render (not plain values), with the comment
+ * the spec carries there. Paths are the ClusterSpec's; every import has each of them.
  */
 export const FROM_CHART_TEMPLATES: Record<string, string> = {
   'spec.cluster.adoptedFrom': "keep the chart's object names, so the live cluster is updated in place, never recreated",
@@ -82,45 +29,41 @@ export const FROM_CHART_TEMPLATES: Record<string, string> = {
     "the chart's API versions (CAPI v1beta1, CAPMOX v1alpha1); switch to current once the management cluster runs CAPMOX >= v0.8 (that rolls every machine)",
   'spec.proxmox.vm.clone': "fixed in the chart's machine templates",
   'spec.proxmox.schedulerHints': "fixed in the chart's ProxmoxCluster (0 turns CAPMOX's memory check off)",
-  'spec.proxmox.credentialsRef': "fixed in the chart's ProxmoxCluster",
-  'spec.talos': "everything below is fixed in the chart's Talos patches (not values): CNI, kube-proxy, kernel, kubelet, add-ons",
+  'spec.proxmox.credentialsRef': "the Secret the chart's ProxmoxCluster references",
+  'spec.talos': "everything below is what the chart's Talos patches render (fixed settings and values): CNI, kube-proxy, kernel, kubelet, add-ons",
+};
+/** Comments for settings an import has only for some releases or values. */
+export const FROM_CHART_PATCHES: Record<string, string> = {
+  'spec.talos.patches': "settings of the chart's Talos patches that have no field of their own",
+  'spec.controlPlane.patches': "settings of the chart's control-plane patch that have no field of their own",
+  'spec.workers.0.patches': "settings of the chart's worker patch that have no field of their own",
 };
 
 export interface Imported {
   clusterSpec: Record<string, any>;
+  /** The release the spec reproduces (undefined when there are errors before one is chosen). */
+  release?: ChartRelease;
+  /** How the release was chosen, for the reader: "given", or the releases the keys fit. */
+  chosen?: string;
   /** Keys left out or values copied as they are: the user should look. */
   warnings: string[];
   /** Where the chart rendered something wrong and the spec does the right thing instead. */
   corrections: string[];
+  /** Facts worth a line: keys a release knows but renders nothing from. */
+  notes: string[];
   /** Problems that make the values file unusable (exit 1). */
   errors: string[];
 }
 
-function leaves(v: unknown, prefix = ''): [string, unknown][] {
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const entries = Object.entries(v);
-    if (entries.length === 0 && prefix) return [[prefix, v]];
-    return entries.flatMap(([k, x]) => leaves(x, prefix ? `${prefix}.${k}` : k));
-  }
-  return [[prefix, v]];
-}
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function chartDefault(key: string): unknown {
-  return key.split('.').reduce<any>((at, k) => at?.[k], CHART_VALUES);
-}
+/** Go template truth (`{{ if }}`, `{{ with }}`): false, 0, nil and empty strings, lists and maps are false. */
+const truthy = (v: unknown) => !(v === undefined || v === null || v === false || v === 0 || v === '' || (Array.isArray(v) && !v.length) || (isMap(v) && !Object.keys(v).length));
 
-function coerce(value: unknown, kind: Kind, key: string, warnings: string[]): unknown {
-  if (kind === 'int' && typeof value === 'string' && /^\d+$/.test(value.trim())) return Number(value);
-  if (kind === 'list' && typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (kind === 'string' && typeof value === 'number') return String(value);
-  if ((kind === 'int' && typeof value !== 'number') || (kind === 'list' && !Array.isArray(value)) || (kind === 'string' && typeof value !== 'string')) {
-    warnings.push(`${key}: not a ${kind === 'int' ? 'number' : kind}; copied as it is (the spec check says what it expects)`);
-  }
-  return value;
-}
+const get = (values: unknown, key: string) => key.split('.').reduce<unknown>((at, k) => (isMap(at) ? at[k] : undefined), values);
 
 function setPath(root: Record<string, any>, path: string, value: unknown) {
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  const parts = path.split('.');
   let at: any = root;
   parts.slice(0, -1).forEach((p, i) => {
     if (at[p] === undefined) at[p] = /^\d+$/.test(parts[i + 1]) ? [] : {};
@@ -129,77 +72,241 @@ function setPath(root: Record<string, any>, path: string, value: unknown) {
   at[parts.at(-1)!] = value;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** The chart prints a list value with Go's %v: two entries become the one string "a b" (templates/proxmoxcluster.yaml). */
-function listCorrection(key: string, value: unknown): string | undefined {
-  if (!Array.isArray(value) || value.length < 2) return undefined;
-  return `${key}: the chart renders a list of ${value.length} entries as the one string "${value.join(' ')}", which the provider rejects or misreads; the spec lists them separately`;
+/** A list value as the chart renders it, and the correction when the chart's %v printing broke it. */
+function listValue(key: string, value: unknown, how: 'printed' | 'list', corrections: string[]): unknown {
+  if (how === 'list') return value;
+  if (Array.isArray(value) && value.length >= 2) {
+    corrections.push(
+      `${key}: the chart renders a list of ${value.length} entries as the one string "${value.join(' ')}", which the provider rejects or misreads; the spec lists them separately`,
+    );
+    return value;
+  }
+  const shown = printed(value);
+  return shown === undefined || Array.isArray(shown) ? shown : [shown];
 }
 
-export function importHelmValues(values: unknown): Imported {
+/** A scalar as `{{ .Values.key }}` renders it; strings that YAML reads as numbers become numbers. */
+const scalar = (values: Values, key: string) => printed(get(values, key));
+const text = (v: unknown) => (typeof v === 'number' ? String(v) : v);
+
+/**
+ * `registries` as the chart renders it into machine.registries: mirror endpoints become
+ * talos.registryMirrors, everything else (overridePath, config) a Talos patch. Credentials (auth, a TLS
+ * client key) are never copied.
+ */
+function registries(reg: unknown, from: string, spec: Record<string, any>, warnings: string[]) {
+  if (!isMap(reg)) return;
+  const mirrors: Record<string, unknown> = {};
+  const rest: Values = {};
+  for (const [host, m] of Object.entries(isMap(reg.mirrors) ? reg.mirrors : {})) {
+    if (!isMap(m)) continue;
+    const { endpoints, ...other } = m;
+    if (Array.isArray(endpoints) && endpoints.length) mirrors[host] = endpoints.map(text);
+    if (Object.keys(other).length) ((rest.mirrors ??= {}) as Values)[host] = other;
+  }
+  const config: Values = {};
+  for (const [host, c] of Object.entries(isMap(reg.config) ? reg.config : {})) {
+    if (!isMap(c)) continue;
+    const { auth, tls, ...other } = c;
+    const keep: Values = { ...other };
+    if (auth !== undefined) warnings.push(`${from}.config.${host}.auth: a registry credential; not copied (the spec holds no secrets): new machines pull from ${host} without it`);
+    if (isMap(tls)) {
+      const { clientIdentity, ...tlsRest } = tls;
+      if (clientIdentity !== undefined) warnings.push(`${from}.config.${host}.tls.clientIdentity: a client key; not copied (the spec holds no secrets)`);
+      if (Object.keys(tlsRest).length) keep.tls = tlsRest;
+    }
+    if (Object.keys(keep).length) config[host] = keep;
+  }
+  if (Object.keys(config).length) rest.config = config;
+  for (const [k, v] of Object.entries(reg)) if (k !== 'mirrors' && k !== 'config') rest[k] = v;
+  if (Object.keys(mirrors).length) spec.talos.registryMirrors = mirrors;
+  if (Object.keys(rest).length) (spec.talos.patches ??= []).push({ machine: { registries: rest } });
+}
+
+/** The ClusterSpec for `given` (the user's values) under one release, and what the reader should know. */
+export function importForRelease(given: Values, release: ChartRelease): Omit<Imported, 'chosen'> {
   const warnings: string[] = [];
   const corrections: string[] = [];
+  const notes: string[] = [];
   const errors: string[] = [];
-  const given = new Map(leaves(values ?? {}).filter(([k]) => k !== ''));
-  const known = new Set(HELM_KEY_MAP.flatMap((m) => [m.key, ...(m.aliases ?? [])]));
-  for (const key of given.keys()) {
-    if (known.has(key)) continue;
-    if (CREDENTIAL_KEYS.has(key)) warnings.push(`${key}: a Proxmox credential; not copied (credentials are referenced, never inlined): the spec references the Secret ${CHART_CREDENTIALS_REF.namespace}/${CHART_CREDENTIALS_REF.name}, as chart ${CHART_VERSION} does`);
-    else if (HELM_ONLY_KEYS[key]) warnings.push(`${key}: ${HELM_ONLY_KEYS[key]}`);
-    else warnings.push(`${key}: not a cluster-chart ${CHART_VERSION} value; left out`);
-  }
+  const r = release.renders;
+  const v = coalesce(release.values, given) as Values;
 
-  const doc: Record<string, any> = { apiVersion: API_VERSION, kind: KIND, metadata: {}, spec: {} };
-  // Fixed first, so the written spec reads identity, then values, then the chart's fixed settings.
-  setPath(doc, 'spec.cluster.adoptedFrom', 'cluster-chart');
-  // The chart emits CAPI v1beta1 + CAPMOX v1alpha1: keep them until the management cluster runs CAPMOX ≥ v0.8.
-  setPath(doc, 'spec.cluster.profile', 'legacy');
-  for (const m of HELM_KEY_MAP) {
-    const spellings = [m.key, ...(m.aliases ?? [])].filter((k) => given.has(k));
-    const distinct = spellings.filter((k, i) => !spellings.slice(0, i).some((j) => same(given.get(j), given.get(k))));
-    if (distinct.length > 1) {
-      errors.push(`${spellings.join(' and ')} are the same chart value with different content; keep one`);
-      continue;
-    }
-    if (spellings.length && !given.has(m.key) && !same(given.get(spellings[0]), chartDefault(m.key))) {
+  // The README spelling of the Kubernetes version: only where it agrees with what the chart rendered.
+  for (const [alias, key] of Object.entries(README_ALIASES)) {
+    const a = get(given, alias);
+    if (a === undefined) continue;
+    const k = get(given, key);
+    if (k !== undefined && !same(a, k)) errors.push(`${key} and ${alias} are the same chart value with different content; keep one`);
+    else if (k === undefined && !same(a, get(v, key))) {
       errors.push(
-        `${spellings[0]}: the chart's templates never read this key; they render ${m.key}, which is ${JSON.stringify(chartDefault(m.key))} by default, so that is what your cluster got. ` +
-          `Set ${m.key} to the value your live cluster has (kubectl get taloscontrolplane -A shows the Kubernetes version) and remove ${spellings[0]}`,
+        `${alias}: the chart's templates never read this key; they render ${key}, which is ${JSON.stringify(get(v, key))} by default, so that is what your cluster got. ` +
+          `Set ${key} to the value your live cluster has (kubectl get taloscontrolplane -A shows the Kubernetes version) and remove ${alias}`,
       );
-      continue;
     }
-    const value = spellings.length ? coerce(given.get(spellings[0]), m.kind, spellings[0], warnings) : chartDefault(m.key);
-    if (m.kind === 'list') {
-      const fix = listCorrection(spellings[0] ?? m.key, value);
-      if (fix) corrections.push(fix);
-    }
-    if (m.path.startsWith('spec.workers[0].')) setPath(doc, 'spec.workers[0].name', CHART_POOL_NAME);
-    setPath(doc, m.path, value);
   }
-  const s = doc.spec;
-  s.proxmox.schedulerHints = { ...PROXMOX.schedulerHints };
-  s.proxmox.vm.clone = { ...PROXMOX.clone };
-  s.proxmox.credentialsRef = { ...CHART_CREDENTIALS_REF };
-  s.talos = {
-    cni: CP.cni,
-    kubeProxy: CP.kubeProxy,
-    kernelModules: MACHINE.kernelModules.map((k) => ({ ...k })),
-    sysctls: { ...MACHINE.sysctls },
-    kubeletExtraArgs: { ...MACHINE.kubeletExtraArgs },
-    talosAPIAccess: { allowedRoles: [...CP.talosAPIAccess.allowedRoles], allowedKubernetesNamespaces: [...CP.talosAPIAccess.allowedKubernetesNamespaces] },
-    extraManifests: [...CP.extraManifests],
-    externalCloudProvider: { manifests: [...CP.externalCloudProviderManifests] },
-  };
 
-  const device = s.proxmox.vm.bootVolumeDevice;
+  const name = text(scalar(v, 'cluster.name'));
+  if (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 63) {
+    errors.push(`cluster.name ${JSON.stringify(name)}: the chart names the namespace after it, and a namespace name must be lower-case letters, digits and '-'; no live cluster has this name: give your cluster's`);
+  }
+  const spec: Record<string, any> = {
+    cluster: { adoptedFrom: 'cluster-chart', profile: 'legacy' },
+    network: {},
+    controlPlane: {},
+    workers: [{ name: CHART_POOL_NAME }],
+    proxmox: {},
+    talos: {},
+  };
+  const doc = { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec };
+  const c = spec.cluster;
+  c.kubernetesVersion = text(scalar(v, 'cluster.kubernetes_version'));
+
+  // The Talos image and config version.
+  const image = text(scalar(v, 'cluster.image'));
+  const talosValue = text(scalar(v, 'cluster.talos_version'));
+  c.talosImage = r.installImage === 'image:talos_version' ? `${image}:${talosValue}` : image;
+  if (r.talosVersion === 'v1.10') {
+    const imageMinor = typeof c.talosImage === 'string' ? talosVersionOfImage(c.talosImage) : undefined;
+    if (imageMinor && imageMinor !== FIXED_TALOS_VERSION) {
+      corrections.push(`talosVersion: the chart generates Talos ${FIXED_TALOS_VERSION} config whatever the image; the spec generates ${imageMinor} config, the image's version`);
+    }
+    if (get(given, 'cluster.talos_version') !== undefined) notes.push(`cluster.talos_version: chart ${release.version} does not read it (its talosVersion is fixed at ${FIXED_TALOS_VERSION})`);
+  } else {
+    const tv = r.talosVersion === 'value-or-v1.11' && !truthy(talosValue) ? 'v1.11' : talosValue;
+    const m = typeof tv === 'string' ? /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(tv) : null;
+    if (!m) errors.push(`cluster.talos_version ${JSON.stringify(tv)}: CABPT reads a Talos version such as v1.11 from it and cannot read this one, so no machine got a config from it; give the version your cluster runs`);
+    else {
+      c.talosVersion = `v${m[1]}.${m[2]}`;
+      if (m[3]) corrections.push(`cluster.talos_version ${tv}: CABPT reads only the major.minor of talosVersion (Talos' ParseContractFromVersion); the spec writes ${c.talosVersion}`);
+    }
+  }
+
+  // Network and addresses.
+  const n = spec.network;
+  n.ipRanges = listValue('network.ip_ranges', get(v, 'network.ip_ranges'), 'printed', corrections);
+  n.prefix = scalar(v, 'network.ip_prefix');
+  n.gateway = text(scalar(v, 'network.gateway'));
+  n.dnsServers = listValue('network.dns_servers', get(v, 'network.dns_servers'), r.dnsServers, corrections);
+  const cpPatches: Values[] = [];
+  if (r.certSANs === 'bastion') {
+    const host = text(scalar(v, 'network.bastion_host'));
+    const endpointIP = text(scalar(v, 'network.bastion_host_endpoint_ip'));
+    n.bastion = { ...(host !== undefined && host !== '' && { host }), ...(endpointIP !== undefined && endpointIP !== '' && { endpointIP }) };
+    for (const [key, val] of [['network.bastion_host', host], ['network.bastion_host_endpoint_ip', endpointIP]]) {
+      if (val === undefined || val === '') corrections.push(`${key} is empty: the chart writes an empty entry into the API server's certSANs; the spec leaves it out`);
+    }
+  } else {
+    n.bastion = {};
+    const sans = get(v, 'network.certSANs');
+    if (sans !== undefined && !Array.isArray(sans)) errors.push(`network.certSANs: the chart takes a list here, not ${JSON.stringify(sans)}`);
+    else if (truthy(sans)) cpPatches.push({ cluster: { apiServer: { certSANs: (sans as unknown[]).map(text) } } });
+  }
+
+  // Machines.
+  const cp = spec.controlPlane;
+  cp.endpointIP = text(scalar(v, 'controlplane.endpoint_ip'));
+  cp.replicas = scalar(v, 'controlplane.machine_count');
+  cp.bootVolumeSizeGB = scalar(v, 'controlplane.boot_volume_size');
+  cp.cores = scalar(v, 'controlplane.num_cores');
+  cp.sockets = scalar(v, 'controlplane.num_sockets');
+  cp.memoryMiB = scalar(v, 'controlplane.memory_mib');
+  const w = spec.workers[0];
+  w.replicas = scalar(v, 'worker.machine_count');
+  w.bootVolumeSizeGB = scalar(v, 'worker.boot_volume_size');
+  w.cores = scalar(v, 'worker.num_cores');
+  w.sockets = scalar(v, 'worker.num_sockets');
+  w.memoryMiB = scalar(v, 'worker.memory_mib');
+
+  // Proxmox.
+  const p = spec.proxmox;
+  p.allowedNodes = listValue('proxmox.allowed_nodes', get(v, 'proxmox.allowed_nodes'), 'printed', corrections);
+  p.template = { sourceNode: text(scalar(v, 'proxmox.template.sourcenode')), templateID: scalar(v, 'proxmox.template.template_vmid') };
+  p.vm = { bootVolumeDevice: text(scalar(v, 'proxmox.vm.boot_volume_device')), bridge: text(scalar(v, 'proxmox.vm.bridge')), clone: { full: true, format: 'qcow2' } };
+  p.schedulerHints = { memoryAdjustment: 0 };
+  p.credentialsRef = { name: CHART_CREDENTIALS_SECRET, namespace: r.credentialsNamespace === 'cluster' ? name : 'capmox-system' };
+  for (const key of ['proxmox.url', 'proxmox.token', 'proxmox.secret']) {
+    if (get(given, key) === undefined) continue;
+    warnings.push(
+      `${key}: a Proxmox credential; not copied (credentials are referenced, never inlined): the spec references the Secret ${p.credentialsRef.namespace}/${CHART_CREDENTIALS_SECRET}, as chart ${release.version}'s ProxmoxCluster does`,
+    );
+  }
+  if (r.credentialsSecret) {
+    notes.push(
+      `chart ${release.version} also renders a Secret ${CHART_CREDENTIALS_SECRET} in the cluster's namespace from proxmox.url/token/secret, which its ProxmoxCluster does not use: the render has no such Secret, so diff lists it as deleted (a pruning apply removes it; nothing reads it)`,
+    );
+  }
+
+  // Releases with a values.schema.json: Helm refused values of another type or outside an enum, so no
+  // live cluster has them (0.1.38's schema: cni "" or cilium, storage "" or in-cluster, booleans).
+  if (release.schema) {
+    const oneOf = (key: string, allowed: unknown[]) => {
+      const x = get(v, key);
+      if (x !== undefined && !allowed.some((a) => same(a, x))) errors.push(`${key} ${JSON.stringify(x)}: chart ${release.version}'s values.schema.json allows only ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, so Helm refused it; give the value your cluster has`);
+    };
+    oneOf('cni', ['', 'cilium']);
+    oneOf('storage', ['', 'in-cluster']);
+    oneOf('cluster.controlplaneScheduling', [true, false]);
+    oneOf('registries.enabled', [true, false]);
+  }
+
+  // The Talos configs.
+  const t = spec.talos;
+  const cilium = r.cniNone === 'always' || (r.cniNone === 'flag' && get(v, 'cni') === 'cilium');
+  if (r.cniNone === 'flag' && typeof get(v, 'cni') !== 'string') errors.push(`cni ${JSON.stringify(get(v, 'cni'))}: the chart compares it with "cilium" and Helm fails on anything but a string`);
+  t.cni = cilium ? 'none' : 'flannel';
+  t.kubeProxy = !cilium;
+  if (r.drbd === 'always' || get(v, 'storage') === 'in-cluster') t.kernelModules = [{ name: 'drbd', parameters: ['usermode_helper=disabled'] }, { name: 'drbd_transport_tcp' }];
+  t.sysctls = { 'vm.max_map_count': r.maxMapCount };
+  t.kubeletExtraArgs = { 'rotate-server-certificates': 'true', 'cloud-provider': 'external' };
+  t.talosAPIAccess = { allowedRoles: ['os:reader'], allowedKubernetesNamespaces: ['kube-system'] };
+  const extra = get(v, 'controlplane.extra_manifests');
+  if (r.extraManifests === 'fixed') t.extraManifests = [...CHART_FIXED_EXTRA_MANIFESTS];
+  else if (r.extraManifests === 'value' && truthy(extra)) {
+    if (!Array.isArray(extra)) errors.push(`controlplane.extra_manifests: the chart takes a list of URLs here, not ${JSON.stringify(extra)}`);
+    else t.extraManifests = extra.map(text);
+  } else if (r.extraManifests === 'unreadable' && truthy(extra)) {
+    errors.push(
+      `controlplane.extra_manifests: chart 0.1.32 prints it inside YAML comments, which leaves the control plane's Talos patch unreadable (its changelog says so under 0.1.33): CACPPT could make no control plane from it, ` +
+        'so the machines running are those of the release before; import with the version `helm history RELEASE` shows before 0.1.32, or upgrade to 0.1.33 first',
+    );
+  } else if (r.extraManifests === 'none' && get(given, 'controlplane.extra_manifests') !== undefined) {
+    notes.push(`controlplane.extra_manifests: chart ${release.version} renders nothing from it (0.1.33 took extraManifests out of the templates)`);
+  }
+  const ccm = r.cloudProviderManifests === 'fixed' ? [CHART_CCM_MANIFEST] : get(v, 'controlplane.cloudProviderManifests');
+  if (ccm !== undefined && !Array.isArray(ccm)) errors.push(`controlplane.cloudProviderManifests: the chart takes a list of URLs here, not ${JSON.stringify(ccm)}`);
+  t.externalCloudProvider = Array.isArray(ccm) && ccm.length ? { manifests: ccm.map(text) } : {};
+  if (r.ntp) {
+    const ntp = get(v, 'network.ntp_servers');
+    if (truthy(ntp)) t.ntpServers = Array.isArray(ntp) ? ntp.map(text) : ntp;
+  }
+  if (r.registries === 'value') registries(get(v, 'registries'), 'registries', spec, warnings);
+  else if (r.registries === 'mirrors-if-enabled') {
+    if (truthy(get(v, 'registries.enabled'))) registries({ mirrors: get(v, 'registries.mirrors') }, 'registries', spec, warnings);
+    else if (truthy(get(given, 'registries.mirrors'))) notes.push('registries.mirrors: not rendered (registries.enabled is false)');
+  } else if (r.registries !== 'none') registries(r.registries.fixed, `chart ${release.version}'s templates: registries`, spec, warnings);
+  if (r.wipe) (t.patches ??= []).push({ machine: { install: { wipe: true } } });
+  if (r.controlPlaneScheduling && truthy(get(v, 'cluster.controlplaneScheduling'))) cpPatches.push({ cluster: { allowSchedulingOnControlPlanes: true } });
+  if (cpPatches.length) cp.patches = cpPatches;
+  // The flag renders CNI and kube-proxy into the workers' config too; inert there, kept so the configs match.
+  if (r.cniNone === 'flag' && cilium) w.patches = [{ cluster: { network: { cni: { name: 'none' } }, proxy: { disabled: true } } }];
+
+  // The install disk: /dev/vda up to 0.1.33, machine.installDisk later; the spec installs to the boot volume's disk.
+  const device = p.vm.bootVolumeDevice;
   const disk = typeof device === 'string' && /^(virtio|scsi)\d+$/.test(device) ? installDisk(device) : undefined;
-  if (disk && disk !== '/dev/vda') {
-    corrections.push(`proxmox.vm.boot_volume_device ${device}: the chart always installs Talos to /dev/vda; the spec installs to ${disk}, the disk ${device} is`);
+  const chartDisk = r.installDisk === 'fixed' ? '/dev/vda' : text(scalar(v, 'machine.installDisk'));
+  if (disk && disk !== chartDisk) {
+    corrections.push(
+      r.installDisk === 'fixed'
+        ? `proxmox.vm.boot_volume_device ${device}: the chart always installs Talos to /dev/vda; the spec installs to ${disk}, the disk ${device} is`
+        : `machine.installDisk ${chartDisk}: the boot volume ${device} is ${disk} in the VM; the spec installs there`,
+    );
   }
-  const imageMinor = typeof s.cluster.talosImage === 'string' ? talosVersionOfImage(s.cluster.talosImage) : undefined;
-  if (imageMinor && imageMinor !== CHART_TALOS_CONFIG_VERSION) {
-    corrections.push(`talosVersion: the chart generates Talos ${CHART_TALOS_CONFIG_VERSION} config whatever the image; the spec generates ${imageMinor} config, the image's version`);
+  if (r.vipDhcp) {
+    corrections.push('dhcp: chart 0.1.27 turns DHCP on for the control plane\'s VIP link (0.1.29 took it out again); the spec keeps the static address CAPMOX assigns (dhcp: false)');
   }
-  return { clusterSpec: doc, warnings, corrections, errors };
+  for (const key of ['cluster.hostname', 'cluster.internalhost']) {
+    if (truthy(get(given, key))) notes.push(`${key}: chart ${release.version} renders nothing from it (no template reads it)`);
+  }
+  return { clusterSpec: doc, release, warnings, corrections, notes, errors };
 }

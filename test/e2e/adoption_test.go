@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -18,37 +20,82 @@ import (
 	"github.com/capi-proxmox-talos/e2e/harness"
 )
 
-// TestChartAdoption: a cluster made by the cluster-chart Helm chart (0.1.6, applied by a Flux
-// Kustomization with prune: true: docs/migrating-from-cluster-chart.md, Path B) comes up under the
-// real controllers; then the render of `import-helm-values` for the same values file replaces the
-// chart's render in Git. What `diff` promises must hold on the live cluster: the Namespace,
-// Cluster, ProxmoxCluster, TalosControlPlane and MachineDeployment are updated in place (same
-// UIDs: never deleted and recreated), only the three superseded templates are pruned, every
-// machine rolls once, surge first, and etcd is never bootstrapped again.
+// TestChartAdoption: a cluster made by the newest cluster-chart release (0.1.39, applied by a Flux
+// Kustomization with prune: true: docs/migrating-from-cluster-chart.md) comes up under the real
+// controllers, with its Proxmox credentials in a Secret of the cluster's own namespace, as the chart
+// has wanted since 0.1.17; then the render of `import-helm-values --chart-version 0.1.39` for the same
+// values replaces the chart's render in Git. What `diff` promises must hold on the live cluster: the
+// Namespace, Cluster, ProxmoxCluster, TalosControlPlane and MachineDeployment are updated in place
+// (same UIDs: never deleted and recreated), the ProxmoxCluster keeps its credentials Secret, only the
+// three superseded templates are pruned, every machine rolls once, surge first, and etcd is never
+// bootstrapped again.
 //
 // The chart's render comes from our model of its templates (test/support/chartModel.ts, run by
-// test/support/chart-render.mjs): helm is not on this machine, and the jest suites compare that
-// model with the importer field by field.
+// test/support/chart-render.mjs): helm is not on this machine; the model was checked against
+// `helm template` of the chart (scripts/chart-parity.mjs), and the jest suites compare it with the
+// importer field by field.
 func TestChartAdoption(t *testing.T) {
 	t.Parallel()
 	s := NewScenario(t, "e2e-chart", "127.0.16")
 	s.TCPName = "talos-controlplane" // the chart's name, kept by adoptedFrom: cluster-chart
 	dir := t.TempDir()
 
-	// The chart's defaults (every value spelled out), moved onto this scenario's loopback network.
-	raw, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "testdata", "helm", "chart-defaults.values.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	values := strings.NewReplacer("cluster09", s.Name, "192.168.4.191-192.168.4.197", s.Net+".101-"+s.Net+".120",
-		`"192.168.4.190"`, s.Net+".100", "gateway: 192.168.4.1", "gateway: "+s.Net+".1", "192.168.1.201", "127.0.0.53").Replace(string(raw))
+	// A user's values for chart 0.1.39 (what `helm get values --all` prints: every key), on this
+	// scenario's loopback network, with one worker so that both kinds of machine roll.
+	values := fmt.Sprintf(`cluster:
+  name: %[1]s
+  kubernetes_version: v1.34.6
+  talos_version: v1.12
+  image: factory.talos.dev/nocloud-installer/6adc7e7fba27948460e2231e5272e88b85159da3f3db980551976bf9898ff64b:v1.12.6
+  hostname: []
+  internalhost: []
+  controlplaneScheduling: true
+cni: ""
+storage: ""
+machine:
+  installDisk: /dev/vda
+network:
+  ip_ranges: [%[2]s.101-%[2]s.120]
+  ip_prefix: 24
+  gateway: %[2]s.1
+  dns_servers: [127.0.0.53]
+  certSANs: []
+controlplane:
+  endpoint_ip: "%[2]s.100"
+  machine_count: 1
+  machine_template_suffix: controlplane
+  boot_volume_size: 40
+  num_cores: 4
+  num_sockets: 4
+  memory_mib: 16384
+  cloudProviderManifests:
+    - https://raw.githubusercontent.com/siderolabs/talos-cloud-controller-manager/main/docs/deploy/cloud-controller-manager.yml
+worker:
+  machine_count: 1
+  machine_template_suffix: worker
+  boot_volume_size: 40
+  num_cores: 4
+  num_sockets: 4
+  memory_mib: 16384
+proxmox:
+  allowed_nodes: [venus]
+  template:
+    sourcenode: venus
+    template_vmid: 100
+  vm:
+    boot_volume_device: virtio0
+    bridge: vmbr0
+registries:
+  enabled: false
+  mirrors: {}
+`, s.Name, s.Net)
 	valuesFile := filepath.Join(dir, "values.yaml")
 	chartFile := filepath.Join(dir, "chart-render.yaml")
 	specFile := filepath.Join(dir, "cluster.yaml")
 	if err := os.WriteFile(valuesFile, []byte(values), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	chartRender := command(t, "node", filepath.Join(harness.RepoRoot(), "test", "support", "chart-render.mjs"), valuesFile)
+	chartRender := command(t, "node", filepath.Join(harness.RepoRoot(), "test", "support", "chart-render.mjs"), valuesFile, "cluster", "0.1.39")
 	if err := os.WriteFile(chartFile, []byte(chartRender), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +105,7 @@ func TestChartAdoption(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	s.clusterCredentials(ctx)
 	if _, err := s.applier.Apply(ctx, chartObjs); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +124,7 @@ func TestChartAdoption(t *testing.T) {
 	old := s.uuids("")
 
 	// The handover, as the guide has the user do it: import the values, check `diff`, commit.
-	spec := command(t, filepath.Join(harness.RepoRoot(), "dist", "capi-proxmox-talos"), "import-helm-values", valuesFile)
+	spec := command(t, filepath.Join(harness.RepoRoot(), "dist", "capi-proxmox-talos"), "import-helm-values", "--chart-version", "0.1.39", valuesFile)
 	// The handover rolls every machine anyway: the moment to give the cluster its VM ID range (README
 	// "VM IDs"; the chart's machines took Proxmox's next free IDs). Without it, the roll could reuse the
 	// old control plane's ID while CAPMOX still deletes it.
@@ -90,6 +138,11 @@ func TestChartAdoption(t *testing.T) {
 	diff := command(t, filepath.Join(harness.RepoRoot(), "dist", "capi-proxmox-talos"), "diff", chartFile, specFile)
 	if !strings.Contains(diff, "\ndeleted: nothing\n") {
 		t.Fatalf("diff does not promise that nothing is deleted:\n%s", diff)
+	}
+	for _, roll := range []string{"rolls 1 control plane one at a time", "rolls 1 machine,"} {
+		if !strings.Contains(diff, roll) {
+			t.Fatalf("diff does not say %q:\n%s", roll, diff)
+		}
 	}
 	objs, err := harness.Render(spec)
 	if err != nil {
@@ -127,6 +180,21 @@ func TestChartAdoption(t *testing.T) {
 		}
 	}
 	s.surgeFirst(old, "")
+	// The ProxmoxCluster still names the Secret the chart's did: the cluster's own credentials.
+	for _, o := range chartObjs {
+		if o.GetKind() != "ProxmoxCluster" {
+			continue
+		}
+		live := &unstructured.Unstructured{}
+		live.SetGroupVersionKind(o.GroupVersionKind())
+		if err := mgmt.Client.Get(context.Background(), client.ObjectKey{Namespace: s.Name, Name: o.GetName()}, live); err != nil {
+			t.Fatal(err)
+		}
+		ref, _, _ := unstructured.NestedStringMap(live.Object, "spec", "credentialsRef")
+		if ref["name"] != "capmox-manager-credentials" || ref["namespace"] != s.Name {
+			t.Errorf("after the handover the ProxmoxCluster's credentialsRef is %v, want capmox-manager-credentials in %s (the chart's)", ref, s.Name)
+		}
+	}
 	w := fleet.Workload(s.Name)
 	if bootstraps := len(succeeded(talosCalls(w, "Bootstrap"))); bootstraps != 1 {
 		t.Errorf("etcd bootstrapped %d times, want once (the handover must join the existing cluster)", bootstraps)
@@ -155,6 +223,24 @@ func TestChartAdoption(t *testing.T) {
 	}
 	t.Logf("pruned: %v; etcd member counts %v", pruned, w.Talos.MemberCounts())
 	s.deleteCluster()
+}
+
+// clusterCredentials puts the Proxmox API credentials into a Secret of the cluster's namespace, where
+// the chart's ProxmoxCluster looks for them from 0.1.17 on (its users keep them there, SOPS-encrypted):
+// a copy of the provider-wide Secret the harness made.
+func (s *Scenario) clusterCredentials(ctx context.Context) {
+	s.T.Helper()
+	global := &corev1.Secret{}
+	if err := mgmt.Client.Get(ctx, client.ObjectKey{Namespace: "capmox-system", Name: "capmox-manager-credentials"}, global); err != nil {
+		s.T.Fatal(err)
+	}
+	if err := mgmt.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: s.Name}}); err != nil {
+		s.T.Fatal(err)
+	}
+	own := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: s.Name, Name: "capmox-manager-credentials"}, Data: global.Data}
+	if err := mgmt.Client.Create(ctx, own); err != nil {
+		s.T.Fatal(err)
+	}
 }
 
 // uid returns the live object's UID (any API version the render used: the server converts).
