@@ -567,6 +567,7 @@ describe('what only some releases render', () => {
       'talosVersion: the chart generates Talos v1.10 config whatever the image; the spec generates v1.11 config, the image\'s version',
       'network.dns_servers: the chart renders a list of 2 entries as the one string "10.10.0.2 10.10.0.3", which the provider rejects or misreads; the spec lists them separately',
       'proxmox.allowed_nodes: the chart renders a list of 2 entries as the one string "pve1 pve2", which the provider rejects or misreads; the spec lists them separately',
+      "externalCloudProvider: the chart enables it on the control planes only, so its worker kubelets run without --cloud-provider=external (Talos takes it from each machine's own config) and their Nodes are never initialised; the spec enables it on the workers too",
       'proxmox.vm.boot_volume_device scsi0: the chart always installs Talos to /dev/vda; the spec installs to /dev/sda, the disk scsi0 is',
     ]);
     expect(clusterSpec.spec.cluster.kubernetesVersion).toBe('v1.33.4');

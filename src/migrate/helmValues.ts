@@ -276,6 +276,7 @@ export function importForRelease(given: Values, release: ChartRelease): Omit<Imp
   const ccm = r.cloudProviderManifests === 'fixed' ? [CHART_CCM_MANIFEST] : get(v, 'controlplane.cloudProviderManifests');
   if (ccm !== undefined && !Array.isArray(ccm)) errors.push(`controlplane.cloudProviderManifests: the chart takes a list of URLs here, not ${JSON.stringify(ccm)}`);
   t.externalCloudProvider = Array.isArray(ccm) && ccm.length ? { manifests: ccm.map(text) } : {};
+  corrections.push('externalCloudProvider: the chart enables it on the control planes only, so its worker kubelets run without --cloud-provider=external (Talos takes it from each machine\'s own config) and their Nodes are never initialised; the spec enables it on the workers too');
   if (r.ntp) {
     const ntp = get(v, 'network.ntp_servers');
     if (truthy(ntp)) t.ntpServers = Array.isArray(ntp) ? ntp.map(text) : ntp;
