@@ -112,12 +112,15 @@ test('render FILE reads YAML as standard input does: the passthrough golden rend
   }
 });
 
-test('a number in a numeric field that YAML readers disagree on is refused, naming the field and never the value', () => {
-  const spec = specText('cni: flannel').replace('  controlPlane:\n', '  controlPlane:\n    replicas: 0x3\n');
+/** `render FILE` of this spec text, by each executable. */
+function renderEach(spec: string) {
   const dir = mkdtempSync(join(tmpdir(), 'cpt-asis-'));
   writeFileSync(join(dir, 'c.yaml'), spec);
-  for (const [, bin] of EACH_BINARY) {
-    const r = runFunction(bin, ['render', join(dir, 'c.yaml')]);
+  return EACH_BINARY.map(([, bin]) => runFunction(bin, ['render', join(dir, 'c.yaml')]));
+}
+
+test('a number in a numeric field that YAML readers disagree on is refused, naming the field and never the value', () => {
+  for (const r of renderEach(specText('cni: flannel').replace('  controlPlane:\n', '  controlPlane:\n    replicas: 0x3\n'))) {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/spec\.controlPlane\.replicas: .*must be a whole number, got a number written .*hex.*plain decimal digits/);
     expect(r.stderr).not.toContain('0x3');
@@ -125,11 +128,7 @@ test('a number in a numeric field that YAML readers disagree on is refused, nami
 });
 
 test('a mapping key that is itself a mapping is an unknown field, and no library warning reaches stderr', () => {
-  const spec = specText('cni: flannel').replace('  talos:\n', '  ? [a, b]\n  : 1\n  talos:\n');
-  const dir = mkdtempSync(join(tmpdir(), 'cpt-asis-'));
-  writeFileSync(join(dir, 'c.yaml'), spec);
-  for (const [, bin] of EACH_BINARY) {
-    const r = runFunction(bin, ['render', join(dir, 'c.yaml')]);
+  for (const r of renderEach(specText('cni: flannel').replace('  talos:\n', '  ? [a, b]\n  : 1\n  talos:\n'))) {
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/Warning|\(node:\d+\)|Keys with collection values/);
     expect(r.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('[error]') || l.startsWith('[warning]'))).toBe(true);
