@@ -113,7 +113,7 @@ const PLAN: Record<string, Plan> = {
   "talosctl --talosconfig ./$CLUSTER.talosconfig -e <endpoint_ip> -n <a control-plane IP> etcd members": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "kubectl -n $CLUSTER patch cluster $CLUSTER --type merge --field-manager=flux-client-side-apply -p '{\"spec\":{\"paused\":true}}'": { outside: 'a live management cluster with Flux, Helm and the providers (the migration guide)' },
   "capi-proxmox-talos import-helm-values --chart-version <the version from step 1> values.yaml > clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
-  "capi-proxmox-talos render clusters/$CLUSTER/cluster.yaml > rendered/$CLUSTER.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
+  "capi-proxmox-talos render --out rendered/$CLUSTER.yaml clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file and renders it; test/cli.test.ts "render --out" that a failed render leaves the file as it was' },
   "capi-proxmox-talos diff chart-render.yaml clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   // docs/plan.md
   'bash render.sh --check --base "$(git merge-base origin/main HEAD)"': { covered: 'test/flux-gate.test.ts runs render.sh --check --base "$(git merge-base main HEAD)" on a pull-request branch of a real repository' },
