@@ -102,12 +102,12 @@ test('usage: --help explains itself; an unknown option is refused with exit 2', 
 const OTHER = process.arch === 'arm64' ? { arch: 'amd64', pkg: '@oven/bun-linux-x64' } : { arch: 'arm64', pkg: '@oven/bun-linux-aarch64' };
 const crossBunInstalled = existsSync(join(REPO, 'node_modules', OTHER.pkg));
 // Skipped where someone has installed the other Bun (then release.sh would really build that architecture).
-(crossBunInstalled ? test.skip : test)("scripts/release.sh refuses an architecture whose Bun is not installed, before building anything, and says how to get it", () => {
+(crossBunInstalled ? test.skip : test)("scripts/release.sh refuses an architecture whose Bun is not installed, before building or downloading anything, and says how to get it", () => {
   const r = run('bash', [join(REPO, 'scripts', 'release.sh'), OTHER.arch]);
   const pinned = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).optionalDependencies[OTHER.pkg];
   expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
     status: 1,
     stdout: '',
-    stderr: `release.sh: cannot build linux/${OTHER.arch}: ${OTHER.pkg} is not installed (npm installs only this machine's); npm install --no-save --force ${OTHER.pkg}@${pinned}, then run this again\n`,
+    stderr: `release.sh: cannot build linux/${OTHER.arch}: ${OTHER.pkg} is not installed (npm ci installs only this machine's Bun); run release.sh --fetch-bun to fetch ${OTHER.pkg}@${pinned} with npm\n`,
   });
 });
