@@ -142,11 +142,14 @@ describe.each(EACH_BINARY)('%s', (_name, bin) => {
     expect(readdirSync(dir).sort()).toEqual(['bad.yaml', 'cluster09.yaml']);
   });
 
-  test('--help documents the commands and the functionConfig', () => {
+  test('--help documents the commands and the functionConfig, whose example renders (it once lacked the required site values)', () => {
     const r = runFunction(bin, ['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/render FILE/);
-    expect(r.stdout).toMatch(/kind: ClusterSpec/);
+    const example = /the functionConfig is:\n\n((?: {2}.*\n|\n)+?)\n[^ ]/.exec(r.stdout)![1].replace(/^ {2}/gm, '');
+    expect(example).toMatch(/^kind: ClusterSpec$/m);
+    const rendered = runFunction(bin, ['render', '-'], { input: example });
+    expect({ status: rendered.status, errors: rendered.stderr.split('\n').filter((l) => l.startsWith('[error]')) }).toEqual({ status: 0, errors: [] });
   });
 
   test('a file that is not YAML is one line with its position, for render and diff alike', () => {

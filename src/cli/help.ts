@@ -22,14 +22,16 @@ As a KRM function (kpt fn eval/render, kustomize generators:) the functionConfig
   metadata:
     name: cluster09
   spec:
-    controlPlane:
-      replicas: 3
+    network: {ipRanges: [192.168.4.101-192.168.4.120], prefix: 24, gateway: 192.168.4.1, dnsServers: [192.168.1.201]}
+    controlPlane: {endpointIP: 192.168.4.100, replicas: 3}
+    proxmox: {allowedNodes: [venus], template: {sourceNode: venus, templateID: 100}}
     workers:
       - name: worker
         replicas: 2
 
-An empty spec: {} renders the default cluster (the cluster-chart's up to 0.1.5). Every field, its default and the
-chart value it replaces: see the README and functionconfig.yaml.
+Where the cluster lives (the network, the API endpoint, the Proxmox nodes and VM template) has no default;
+everything else has one. Every field, its default and the chart value it replaces: docs/reference.md and
+functionconfig.yaml.
 
 Output: Namespace, Cluster, ProxmoxCluster, TalosControlPlane, ProxmoxMachineTemplates,
 MachineDeployments, TalosConfigTemplates (and MachineHealthChecks when asked), appended after the
