@@ -300,7 +300,7 @@ describe('render.sh without kustomize (issue 23), and never a partial file', () 
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
       status: 1,
       stdout: '',
-      stderr: 'render.sh: no-such-function not found: put capi-proxmox-talos on PATH (README, "Which executable") or set CAPI_PROXMOX_TALOS=/path/to/it\n',
+      stderr: 'render.sh: no-such-function not found: put capi-proxmox-talos on PATH (docs/running.md, "Install") or set CAPI_PROXMOX_TALOS=/path/to/it\n',
     });
   });
 

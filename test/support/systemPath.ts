@@ -3,7 +3,7 @@
  * folder, except the ones named. Used to run the install and the getting-started guide as on a machine
  * with no Go, kpt, podman (or Node): a program the guide needs and does not name would be missing here too.
  */
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,7 @@ export const NODE = ['node', 'npm', 'npx', 'corepack'];
 
 export function systemPathWithout(hidden: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'cpt-path-'));
+  chmodSync(dir, 0o755); // usable by the unprivileged user the guide runs as
   const seen = new Set(hidden);
   for (const d of SYSTEM_DIRS) {
     if (!existsSync(d)) continue;
