@@ -2,9 +2,10 @@
 // one native file per Linux architecture, dist/capi-proxmox-talos-standalone-linux-<amd64|arm64>, that runs
 // with no Node installed. Bun comes from the npm packages pinned in package.json (optionalDependencies;
 // npm installs the one for this machine); the build never downloads anything. A target whose Bun package is
-// not in node_modules is skipped (with a note when CPT_VERBOSE is set; cross-building: `npm install --no-save --force
-// @oven/bun-linux-aarch64@<the pinned version>` puts the other one there; --compile-executable-path then
-// uses it instead of letting Bun download it).
+// not in node_modules is skipped (with a note when CPT_VERBOSE is set). Cross-building: `bash scripts/release.sh
+// --fetch-bun` puts the other one there (npm pack of the pinned version, checked against package-lock.json;
+// `npm install` of it is a no-op, as the lock file already lists it, skipped for this CPU);
+// --compile-executable-path then uses it instead of letting Bun download it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,7 +43,7 @@ export function buildStandalone(bundle) {
     rmSync(file, { force: true });
     if (!runtime) {
       // The other architecture's Bun is only there when asked for (cross-building): nothing to say otherwise.
-      if (process.env.CPT_VERBOSE) console.warn(`standalone: skipped linux/${t.arch}: ${t.pkg} is not installed (npm install --no-save --force ${t.pkg}@${pinned[t.pkg]} to cross-build)`);
+      if (process.env.CPT_VERBOSE) console.warn(`standalone: skipped linux/${t.arch}: ${t.pkg} is not installed (bash scripts/release.sh --fetch-bun fetches ${t.pkg}@${pinned[t.pkg]} to cross-build)`);
       continue;
     }
     const version = JSON.parse(readFileSync(join(dirname(runtime), '..', 'package.json'), 'utf8')).version;

@@ -3,7 +3,8 @@
  * Process edge: argv, stdin, stdout, stderr, exit code. Everything below it is a pure function.
  * Commands other than the KRM path are loaded on demand, so a function run pays only for what it uses.
  */
-import { readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { runKRM } from './krm/run';
 import { decodeUTF8 } from './utf8';
 
@@ -107,7 +108,12 @@ function finish(out: Out): never {
 type Command = { args: number; usage: string; options?: string[]; run: (args: string[], options: Record<string, string>) => Out };
 
 const COMMANDS: Record<string, Command> = {
-  render: { args: 1, usage: 'render takes one FILE or DIR', run: ([f]) => (f !== '-' && isDirectory(f) ? require('./cli/renderFolder').renderFolder(f, readInput) : require('./cli/render').render(readInput(f), f)) },
+  render: {
+    args: 1,
+    usage: 'render takes one FILE or DIR',
+    options: ['--out'],
+    run: ([f], o) => writeOut(f !== '-' && isDirectory(f) ? require('./cli/renderFolder').renderFolder(f, readInput) : require('./cli/render').render(readInput(f), f), o['--out']),
+  },
   diff: { args: -1, usage: 'diff takes two files or folders: OLD NEW', run: (args) => diff(args) },
   'import-helm-values': {
     args: 1,
@@ -116,6 +122,41 @@ const COMMANDS: Record<string, Command> = {
     run: ([f], o) => require('./cli/importHelm').importHelmValuesCommand(readInput(f), { chartVersion: o['--chart-version'] }),
   },
   schema: { args: 0, usage: 'schema takes no arguments', run: () => ({ stdout: `${JSON.stringify(require('./clusterspec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 }) },
+};
+
+/**
+ * `render --out FILE`: the objects go into FILE whole or not at all. They are written to a temporary file
+ * beside it and renamed over it only after a successful render, so a failed render (or a failed write)
+ * leaves FILE as it was: never empty, never cut short, as `render … > FILE` would leave it.
+ */
+function writeOut(out: Out, file: string | undefined): Out {
+  if (file === undefined || out.exitCode !== 0) return out;
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx', 0o644);
+    try {
+      writeSync(fd, out.stdout);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    const why = (err.code && WRITE_ERRORS[err.code]) ?? err.message;
+    return { stdout: '', stderr: `${out.stderr}[error] cannot write ${file}: ${why}${err.code ? ` (${err.code})` : ''}; nothing was written\n`, exitCode: 1 };
+  }
+  return { ...out, stdout: '' };
+}
+const WRITE_ERRORS: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
 };
 
 const isHelp = (a: string) => a === '--help' || a === '-h';

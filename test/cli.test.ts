@@ -3,7 +3,7 @@
  * Node executable (dist/capi-proxmox-talos) and the standalone one (dist/capi-proxmox-talos-standalone-linux-<arch>,
  * run with no node on PATH).
  */
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { PINNED } from '../src/validate/pinned';
 import { join } from 'node:path';
@@ -50,7 +50,7 @@ describe('the standalone executable', () => {
 });
 
 describe.each([
-  ['render', /^Usage: capi-proxmox-talos render FILE\|DIR\n/],
+  ['render', /^Usage: capi-proxmox-talos render \[--out OUTFILE\] FILE\|DIR\n/],
   ['diff', /^Usage: capi-proxmox-talos diff \[--output text\|json\] \[--gate \[--allow CLUSTER\]\.\.\.\] OLD NEW\n/],
   ['import-helm-values', /^Usage: capi-proxmox-talos import-helm-values \[--chart-version VERSION\] VALUES\n/],
   ['schema', /^Usage: capi-proxmox-talos schema\n/],
@@ -121,11 +121,35 @@ describe.each(EACH_BINARY)('%s', (_name, bin) => {
     expect(r.stdout).toContain('name: lab-gpu');
   });
 
-  test('--help documents the commands and the functionConfig', () => {
+  test('render --out writes the file whole, and a failed render or write leaves it as it was (never empty, no temporary file)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpt-out-'));
+    const out = join(dir, 'cluster09.yaml');
+    const ok = runFunction(bin, ['render', '--out', out, 'functionconfig.yaml']);
+    expect({ status: ok.status, stdout: ok.stdout }).toEqual({ status: 0, stdout: '' });
+    expect(ok.stderr).toMatch(/^\[info\] ClusterSpec\/cluster09 /m);
+    const first = readFileSync(out, 'utf8');
+    expect(first).toBe(runFunction(bin, ['render', 'functionconfig.yaml']).stdout); // the same bytes as on stdout
+    // a spec that fails: what `render … > FILE` would leave empty (and Flux would prune the cluster for) keeps the last render
+    writeFileSync(join(dir, 'bad.yaml'), readFileSync(join(REPO, 'functionconfig.yaml'), 'utf8').replace(/^ {4}gateway: .*\n/m, ''));
+    const bad = runFunction(bin, ['render', `--out=${out}`, join(dir, 'bad.yaml')]);
+    expect({ status: bad.status, stdout: bad.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(bad.stderr).toMatch(/^\[error\] ClusterSpec\/cluster09 spec\.network\.gateway: the spec leaves out a value /m);
+    expect(readFileSync(out, 'utf8')).toBe(first);
+    // a folder that is not there: one line, nothing written anywhere
+    const missing = runFunction(bin, ['render', '--out', join(dir, 'nowhere', 'x.yaml'), 'functionconfig.yaml']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(new RegExp(`^\\[error\\] cannot write ${dir}/nowhere/x.yaml: its folder does not exist \\(ENOENT\\); nothing was written\n$`, 'm'));
+    expect(readdirSync(dir).sort()).toEqual(['bad.yaml', 'cluster09.yaml']);
+  });
+
+  test('--help documents the commands and the functionConfig, whose example renders (it once lacked the required site values)', () => {
     const r = runFunction(bin, ['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/render FILE/);
-    expect(r.stdout).toMatch(/kind: ClusterSpec/);
+    const example = /the functionConfig is:\n\n((?: {2}.*\n|\n)+?)\n[^ ]/.exec(r.stdout)![1].replace(/^ {2}/gm, '');
+    expect(example).toMatch(/^kind: ClusterSpec$/m);
+    const rendered = runFunction(bin, ['render', '-'], { input: example });
+    expect({ status: rendered.status, errors: rendered.stderr.split('\n').filter((l) => l.startsWith('[error]')) }).toEqual({ status: 0, errors: [] });
   });
 
   test('a file that is not YAML is one line with its position, for render and diff alike', () => {

@@ -12,16 +12,8 @@ import { BIN, KPT, KUSTOMIZE, REPO, changes, commitAll, git, packageCopy, run } 
 
 const env = { KUSTOMIZE };
 
-/** The Flux example as a git repository with its render committed, the exec path made absolute (for kustomize). */
-function fluxRepo(): string {
-  const dir = packageCopy('flux');
-  for (const c of ['cluster09', 'cluster10']) {
-    const spec = join(dir, 'clusters', c, 'cluster.yaml');
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace('path: ../../../../dist/capi-proxmox-talos', `path: ${BIN}`));
-  }
-  commitAll(dir);
-  return dir;
-}
+/** The Flux example as a git repository with its render committed (kustomize finds the function on PATH, which run() sets). */
+const fluxRepo = (): string => packageCopy('flux');
 const renderSh = (dir: string, args: string[] = [], extra: Record<string, string> = {}) => run('bash', [join(dir, 'render.sh'), ...args], { env: { ...env, ...extra } });
 const rendered = (dir: string) => join(dir, 'rendered', 'cluster09.yaml');
 const head = (dir: string) => git(dir, 'rev-parse', 'HEAD').stdout.trim();

@@ -246,7 +246,6 @@ describe('adopted clusters and what kustomize may drop', () => {
   test('a kustomize patch that deletes the TalosControlPlane: rendered with the real kustomize, refused', () => {
     const { dir, base } = fluxRepo();
     const folder = join(dir, 'clusters', 'cluster10');
-    writeFileSync(specPath(dir, 'cluster10'), readFileSync(specPath(dir, 'cluster10'), 'utf8').replace('path: ../../../../dist/capi-proxmox-talos', `path: ${BIN}`));
     writeFileSync(
       join(folder, 'kustomization.yaml'),
       `${readFileSync(join(folder, 'kustomization.yaml'), 'utf8')}patches:\n  - patch: |\n      $patch: delete\n      apiVersion: controlplane.cluster.x-k8s.io/v1alpha3\n      kind: TalosControlPlane\n      metadata: {name: cluster10-control-plane, namespace: cluster10}\n`,
@@ -301,7 +300,7 @@ describe('render.sh without kustomize (issue 23), and never a partial file', () 
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
       status: 1,
       stdout: '',
-      stderr: 'render.sh: no-such-function not found: put capi-proxmox-talos on PATH (README, "Which executable") or set CAPI_PROXMOX_TALOS=/path/to/it\n',
+      stderr: 'render.sh: no-such-function not found: put capi-proxmox-talos on PATH (docs/running.md, "Install") or set CAPI_PROXMOX_TALOS=/path/to/it\n',
     });
   });
 

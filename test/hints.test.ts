@@ -19,7 +19,7 @@ test.each([
 });
 
 test('a field name nothing resembles keeps the plain message', () => {
-  expect(results({ controlPlane: { zzzz: 1 } })[0].message).toBe('unknown field "zzzz" in spec.controlPlane (check the spelling; see the field table in the README)');
+  expect(results({ controlPlane: { zzzz: 1 } })[0].message).toBe('unknown field "zzzz" in spec.controlPlane (check the spelling; see the field table in docs/reference.md)');
 });
 
 test('replicsa: 3 is only a typo: no single-control-plane warning about the replicas it failed to set', () => {

@@ -1,7 +1,7 @@
 /**
  * Hostile and oversized ClusterSpecs: every answer is bounded (≤ 1 MB of errors, < 5 s), nothing the user
  * typed into a wrong field is echoed, the ClusterSpec's identity cannot be forged, and the limits are
- * where the README and the JSON Schema say.
+ * where docs/reference.md and the JSON Schema say.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -265,9 +265,12 @@ describe('the limits are published', () => {
     expect(unbounded).toEqual([]);
   });
 
-  test("the README's Limits table states the limits the schema enforces", () => {
-    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Limits'), readme.indexOf('\n## ', readme.indexOf('### Limits')));
+  test("the Limits table of docs/reference.md states the limits the schema enforces", () => {
+    const reference = readFileSync(join(__dirname, '..', 'docs', 'reference.md'), 'utf8');
+    const start = reference.indexOf('\n## Limits\n');
+    expect(start).toBeGreaterThan(0);
+    const end = reference.indexOf('\n## ', start + 1);
+    const section = reference.slice(start, end < 0 ? undefined : end);
     const row = (cell: string) => section.split('\n').find((l) => l.startsWith(`| ${cell}`)) ?? `(no row ${cell})`;
     expect(row('the whole spec')).toContain(MAX_SPEC_VALUES.toLocaleString('en-US'));
     expect(row('`spec.network.ipRanges`')).toContain(`| ${LIMITS.ipRanges.toLocaleString('en-US')} `);

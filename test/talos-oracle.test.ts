@@ -319,7 +319,7 @@ describe('every Talos field at once', () => {
 });
 
 describe('a chart-imported cluster', () => {
-  // The README's migration path, then today's Talos: the imported spec with only the image (and a
+  // The migration path (docs/migrating-from-cluster-chart.md), then today's Talos: the imported spec with only the image (and a
   // Kubernetes version Talos 1.14 runs) changed must render configs Talos 1.14 takes.
   test.each(['chart-defaults', 'customised'])('%s values, imported and moved to Talos v1.14: Talos machinery takes every config', (values) => {
     const { clusterSpec: imported } = importHelmValues(parse(readFileSync(join(REPO, 'testdata', 'helm', `${values}.values.yaml`), 'utf8')), { chartVersion: '0.1.6' });

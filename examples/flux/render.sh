@@ -74,7 +74,7 @@ case "$output" in text | json) ;; *) echo "render.sh: --output takes text or jso
 # The function, and (only where a folder needs it) kustomize.
 CPT="${CAPI_PROXMOX_TALOS:-capi-proxmox-talos}"
 if ! command -v "$CPT" >/dev/null 2>&1; then
-  echo "render.sh: $CPT not found: put capi-proxmox-talos on PATH (README, \"Which executable\") or set CAPI_PROXMOX_TALOS=/path/to/it" >&2
+  echo "render.sh: $CPT not found: put capi-proxmox-talos on PATH (docs/running.md, \"Install\") or set CAPI_PROXMOX_TALOS=/path/to/it" >&2
   exit 1
 fi
 case "$CPT" in */*) CPT="$(cd "$(dirname "$CPT")" && pwd)/$(basename "$CPT")" ;; esac # the plan runs from another folder

@@ -5,7 +5,8 @@ Kubernetes cluster on Proxmox VMs out.
 Usage:
   capi-proxmox-talos                     KRM function: read a ResourceList on stdin, write one on stdout
   capi-proxmox-talos render FILE|DIR     print the cluster's manifests (FILE: a ClusterSpec or a
-                                         ResourceList holding one; - for stdin; DIR: a cluster folder)
+                                         ResourceList holding one; - for stdin; DIR: a cluster folder;
+                                         --out OUTFILE: into a file, whole or not at all)
   capi-proxmox-talos diff OLD NEW        the plan: what applying NEW over OLD does to the live clusters
                                          (files or folders; --output json; --gate for CI)
   capi-proxmox-talos import-helm-values [--chart-version VERSION] VALUES
@@ -21,14 +22,16 @@ As a KRM function (kpt fn eval/render, kustomize generators:) the functionConfig
   metadata:
     name: cluster09
   spec:
-    controlPlane:
-      replicas: 3
+    network: {ipRanges: [192.168.4.101-192.168.4.120], prefix: 24, gateway: 192.168.4.1, dnsServers: [192.168.1.201]}
+    controlPlane: {endpointIP: 192.168.4.100, replicas: 3}
+    proxmox: {allowedNodes: [venus], template: {sourceNode: venus, templateID: 100}}
     workers:
       - name: worker
         replicas: 2
 
-An empty spec: {} renders the default cluster (the cluster-chart's up to 0.1.5). Every field, its default and the
-chart value it replaces: see the README and functionconfig.yaml.
+Where the cluster lives (the network, the API endpoint, the Proxmox nodes and VM template) has no default;
+everything else has one. Every field, its default and the chart value it replaces: docs/reference.md and
+functionconfig.yaml.
 
 Output: Namespace, Cluster, ProxmoxCluster, TalosControlPlane, ProxmoxMachineTemplates,
 MachineDeployments, TalosConfigTemplates (and MachineHealthChecks when asked), appended after the
@@ -42,9 +45,11 @@ Examples:
 
 /** Each command's own help: `capi-proxmox-talos COMMAND --help` and `capi-proxmox-talos help COMMAND`. */
 export const COMMAND_HELP: Record<string, string> = {
-  render: `Usage: capi-proxmox-talos render FILE|DIR
+  render: `Usage: capi-proxmox-talos render [--out OUTFILE] FILE|DIR
 
-Prints every object of the cluster as a multi-document YAML stream on stdout, without KRM annotations.
+Prints every object of the cluster as a multi-document YAML stream on stdout, without KRM annotations;
+with --out, writes it into OUTFILE instead, whole or not at all: when the render fails OUTFILE is left as
+it was (a shell's > OUTFILE would leave it empty).
 FILE is a ClusterSpec, or a ResourceList holding one as its functionConfig; - reads standard input.
 DIR is a cluster folder whose kustomization.yaml lists only ClusterSpec files under generators: (as
 examples/flux/clusters/<name>/ does): rendered without kustomize, the same objects kustomize builds.
@@ -53,7 +58,8 @@ a summary line ([info]) goes to stderr. Exit code 3: DIR needs kustomize (its ku
 than ClusterSpec generators: resources, patches, other generators); nothing is printed on stdout.
 
 Example:
-  capi-proxmox-talos render functionconfig.yaml > cluster09.yaml
+  capi-proxmox-talos render functionconfig.yaml
+  capi-proxmox-talos render --out rendered/lab.yaml clusters/lab/cluster.yaml
 `,
   diff: `Usage: capi-proxmox-talos diff [--output text|json] [--gate [--allow CLUSTER]...] OLD NEW
 

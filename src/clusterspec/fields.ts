@@ -3,7 +3,7 @@
  * syntax rules (qualified names, DNS names, host names, URLs). Every string and list of the schema has
  * a maximum far above any real cluster, so no input makes the function do unbounded work or write
  * unbounded messages; the limits are in the zod schema, hence in the published JSON Schema too.
- * The README's "Limits" table lists them (test/limits.test.ts keeps it in step).
+ * docs/reference.md's "Limits" table lists them (test/limits.test.ts keeps it in step).
  */
 import * as z from 'zod';
 import { SourceNumber } from '../yaml/read';

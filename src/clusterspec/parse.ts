@@ -77,7 +77,7 @@ export const MAX_PROBLEMS = 100;
 function issueToProblems(issue: core.$ZodIssue, input: unknown): Problem[] {
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => error(formatPath([...issue.path, k]), `unknown field "${shownKey(k)}"${path ? ` in ${path}` : ''} (check the spelling; see the field table in the README)`));
+    return issue.keys.map((k) => error(formatPath([...issue.path, k]), `unknown field "${shownKey(k)}"${path ? ` in ${path}` : ''} (check the spelling; see the field table in docs/reference.md)`));
   }
   if (issue.code === 'invalid_key') return issue.issues.map((i) => error(path, i.message));
   if (issue.code === 'invalid_type') {

@@ -184,7 +184,7 @@ function planCluster(id: ClusterId, olds: Item[], news: Item[], ctx: Context, pr
       severity: 'warning',
       cluster: key,
       message:
-        'this rolls machines and no VM ID range is set: CAPMOX v0.9 can delete a new VM whose ID Proxmox reuses during the roll (README "VM IDs"); set one for this cluster, in this commit or before the next roll (setting it rolls every machine once)',
+        'this rolls machines and no VM ID range is set: CAPMOX v0.9 can delete a new VM whose ID Proxmox reuses during the roll (docs/reference.md "VM IDs"); set one for this cluster, in this commit or before the next roll (setting it rolls every machine once)',
       field: { path: 'spec.proxmox.vmIDRange' },
     });
   }

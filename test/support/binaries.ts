@@ -7,7 +7,7 @@
  * the function under its bare name and links to the few tools the tests' scripts use.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, PATH_WITH_BIN, REPO, run } from './exec';
@@ -59,33 +59,3 @@ export function runFunction(bin: FunctionBinary, args: string[], opts: { cwd?: s
 
 /** describe.each rows: [name, binary]. */
 export const EACH_BINARY = FUNCTION_BINARIES.map((b) => [b.name, b] as [string, FunctionBinary]);
-
-const examplesCopies = new Map<FunctionBinary, string>();
-/**
- * examples/ as committed for the Node executable (their exec paths point at dist/capi-proxmox-talos);
- * for any other executable, one copy of examples/ whose exec paths point at it instead.
- */
-export function examplesFor(bin: FunctionBinary): string {
-  if (bin === NODE_EXECUTABLE) return join(REPO, 'examples');
-  let root = examplesCopies.get(bin);
-  if (root) return root;
-  root = join(mkdtempSync(join(tmpdir(), 'cpt-examples-')), 'examples');
-  cpSync(join(REPO, 'examples'), root, { recursive: true });
-  pointExecAt(root, bin);
-  if (!readFileSync(join(root, 'kustomize', 'cluster.yaml'), 'utf8').includes(`path: ${bin.path}\n`)) throw new Error('examplesFor: examples/kustomize/cluster.yaml no longer names dist/capi-proxmox-talos as its exec path');
-  examplesCopies.set(bin, root);
-  return root;
-}
-
-/** Rewrites every kustomize `exec: path: .../dist/capi-proxmox-talos` under dir to the binary's absolute path. */
-export function pointExecAt(dir: string, bin: FunctionBinary): void {
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) pointExecAt(p, bin);
-    else if (f.endsWith('.yaml')) {
-      const text = readFileSync(p, 'utf8');
-      const next = text.replace(/^(\s+path: )\S*dist\/capi-proxmox-talos$/gm, `$1${bin.path}`);
-      if (next !== text) writeFileSync(p, next);
-    }
-  }
-}

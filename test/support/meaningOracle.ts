@@ -1,7 +1,7 @@
 /**
  * The meaning oracle: given a ClusterSpec (as the user wrote it) and the objects the function rendered
  * for it, is every spec value where it belongs and does it mean what the spec says? Written from the
- * README's field table and the providers' and Talos' documented behaviour, never from our builders
+ * field table (docs/reference.md) and the providers' and Talos' documented behaviour, never from our builders
  * (nothing under src/resources or src/talos is imported): the objects are read back the way CAPI, CAPMOX,
  * CABPT, CACPPT and Talos read them.
  *
@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { configOf, deviceSelectorPicks, patchDocuments, readSetting, readTalosConfig, talosMerge, type Link, type Obj, type Setting, type VIP } from './talosConfig';
 
-/** The README's field table: the default of each generic setting a spec may leave out. */
+/** docs/reference.md's field table: the default of each generic setting a spec may leave out. */
 export const DOCUMENTED_DEFAULTS = {
   profile: 'current',
   podCIDRs: ['10.244.0.0/16'],
@@ -26,7 +26,7 @@ export const DOCUMENTED_DEFAULTS = {
   talos: { cni: 'flannel', kubeProxy: true },
 } as const;
 
-/** The API versions each profile emits (README "API profiles"), and how each reads the places where they differ. */
+/** The API versions each profile emits (docs/reference.md "API profiles"), and how each reads the places where they differ. */
 const PROFILES = {
   current: {
     capi: 'cluster.x-k8s.io/v1beta2',
@@ -67,7 +67,7 @@ const TALOS_CONTROL_PLANE = 'controlplane.cluster.x-k8s.io/v1alpha3';
 const IPAM_GROUP = 'ipam.cluster.x-k8s.io';
 const seconds = (d: unknown) => (typeof d === 'string' && /^\d+s$/.test(d) ? Number(d.slice(0, -1)) : { notSeconds: d });
 
-/** The spec with the README's defaults filled in where the user left a setting out. */
+/** The spec with the field table's defaults filled in where the user left a setting out. */
 export function effective(name: string, spec: Obj) {
   const D = DOCUMENTED_DEFAULTS;
   const c = spec.cluster ?? {};
@@ -235,7 +235,7 @@ export function meaningProblems(name: string, spec: Obj, objects: Rendered[], op
     p.eq(`${at} label cluster.x-k8s.io/cluster-name`, o.metadata?.labels?.['cluster.x-k8s.io/cluster-name'], e.cluster);
     p.eq(`${at} annotation capi-proxmox-talos.dev/generated-from`, o.metadata?.annotations?.['capi-proxmox-talos.dev/generated-from'], `ClusterSpec/${name}`);
   }
-  // --- exactly the objects the README lists: catches a pool without its objects, an extra or a duplicated one
+  // --- exactly the objects docs/reference.md lists: catches a pool without its objects, an extra or a duplicated one
   const healthChecked = e.workers.filter((w) => w.healthCheck && w.healthCheck.enabled !== false);
   const counts = Object.fromEntries(['Namespace', 'Cluster', 'ProxmoxCluster', 'ProxmoxMachineTemplate', 'TalosControlPlane', 'TalosConfigTemplate', 'MachineDeployment', 'MachineHealthCheck'].map((k) => [k, byKind(k).length]));
   p.eq('objects by kind', { ...counts, total: objects.length }, {
@@ -291,7 +291,7 @@ export function meaningProblems(name: string, spec: Obj, objects: Rendered[], op
     const s = t.spec?.template?.spec ?? {};
     const at = `${where} ProxmoxMachineTemplate ${t.metadata.name}`;
     p.eq(`${at} apiVersion`, t.apiVersion, api.proxmox);
-    p.ok(`${at} name`, new RegExp(`^${e.cluster}-${role}-[0-9a-f]{8}$`).test(t.metadata.name), `is not <cluster>-${role}-<hash> (README "What it emits")`);
+    p.ok(`${at} name`, new RegExp(`^${e.cluster}-${role}-[0-9a-f]{8}$`).test(t.metadata.name), `is not <cluster>-${role}-<hash> (docs/reference.md "What it emits")`);
     const tmpl = shape.template ?? e.proxmox.template;
     p.eq(`${at} sourceNode/templateID (${role === 'control-plane' ? 'spec.controlPlane' : `pool ${role}`}.template, default spec.proxmox.template)`, { sourceNode: s.sourceNode, templateID: s.templateID }, tmpl);
     // CAPMOX places a machine on its template's allowedNodes, else on the ProxmoxCluster's
