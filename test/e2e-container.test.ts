@@ -12,6 +12,7 @@ import { mkdtempSync, writeFileSync, readFileSync, chmodSync, mkdirSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KPT, KUSTOMIZE, REPO, run, packageCopy } from './support/exec';
+import { SITE_FLOW } from './support/render';
 
 const IMAGE = 'localhost/capi-proxmox-talos:dev';
 const optOut = process.env.CPT_NO_CONTAINER === '1';
@@ -76,7 +77,7 @@ suite('container image (podman)', () => {
     mkdirSync(join(dir, 'shim'));
     writeFileSync(join(dir, 'shim', 'docker'), '#!/bin/sh\nexec podman "$@"\n');
     chmodSync(join(dir, 'shim', 'docker'), 0o755);
-    writeFileSync(join(dir, 'cluster.yaml'), `apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata:\n  name: cluster09\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: ${IMAGE}\nspec: {}\n`);
+    writeFileSync(join(dir, 'cluster.yaml'), `apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata:\n  name: cluster09\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: ${IMAGE}\nspec: {${SITE_FLOW}}\n`);
     writeFileSync(join(dir, 'kustomization.yaml'), 'generators: [cluster.yaml]\n');
     const r = run(KUSTOMIZE, ['build', '--enable-alpha-plugins', dir], { env: { ...env, PATH: `${join(dir, 'shim')}:${process.env.PATH}` } });
     expect(r.status).toBe(0);
