@@ -1,11 +1,12 @@
 /**
- * The value of a YAML file written the simple way a ClusterSpec usually is, read without the yaml
- * library's lexer, parser and composer: one document, a mapping at the top, block mappings and lists
- * indented with spaces, plain keys, one-line scalars (plain, single-quoted, double-quoted without escapes),
- * one-line flow lists and mappings of such scalars, comments. Plain scalars resolve with the library's own
+ * The value of a YAML file written the simple way a ClusterSpec usually is (and kustomize's and kpt's
+ * ResourceLists often are), read without the yaml library's lexer, parser and composer: one document, a
+ * mapping at the top, block mappings and lists indented with spaces, plain or quoted keys, one-line scalars
+ * (plain, single-quoted, double-quoted without escapes), literal blocks (`|`, `|-`), one-line flow lists
+ * and mappings of such scalars, comments. Plain scalars resolve with the library's own
  * tags (YAML 1.2 core, as READ_OPTIONS reads), numbers kept as written as read.ts keeps them.
  *
- * Anything else — anchors, aliases, tags, block scalars, multi-line scalars, escapes, merge keys, repeated
+ * Anything else — anchors, aliases, tags, folded or keep-chomped blocks, multi-line flow scalars, escapes, merge keys, repeated
  * keys, odd indentation, tabs, a second document, anything the library would warn about or refuse — is not
  * guessed at: readSimpleDocument answers undefined and the caller reads the text with the library, which
  * also words every error. Why: in a one-shot run the library's generator-based lexer and parser, mostly
@@ -98,6 +99,8 @@ function inline(text: string): unknown {
 interface Line {
   indent: number;
   text: string;
+  /** Its index in the text's lines. */
+  at: number;
 }
 
 /** The text without its trailing comment (a `#` first or after a space; with quotes before it, the library decides). */
@@ -111,7 +114,43 @@ function withoutComment(text: string): string {
 
 class Reader {
   i = 0;
-  constructor(readonly lines: Line[]) {}
+  constructor(
+    readonly lines: Line[],
+    readonly raw: string[],
+  ) {}
+
+  /**
+   * A literal block (`|`, or `|-` without its final line break) after the line just read: the lines indented
+   * deeper than `parentIndent`, less the first one's indentation. Blank lines must be empty; lines less
+   * indented than the first, explicit indentation, keep chomping and folding are left to the library.
+   */
+  literal(parentIndent: number, strip: boolean): string {
+    const content: string[] = [];
+    let n = -1;
+    let r = this.lines[this.i - 1].at + 1;
+    for (; r < this.raw.length; r++) {
+      const l = this.raw[r];
+      if (l === '') {
+        content.push('');
+        continue;
+      }
+      const indent = l.length - l.trimStart().length;
+      if (indent === l.length) notSimple(); // a line of spaces only
+      if (indent <= parentIndent) break;
+      if (n < 0) n = indent;
+      if (indent < n) notSimple();
+      content.push(l.slice(n));
+    }
+    if (n < 0) notSimple();
+    while (content.at(-1) === '') content.pop();
+    while (this.i < this.lines.length && this.lines[this.i].at < r) this.i++;
+    return content.join('\n') + (strip ? '' : '\n');
+  }
+
+  /** What follows `key:` or `- ` on its line: a literal block's header, a scalar, a flow collection. */
+  value(rest: string, parentIndent: number): unknown {
+    return rest === '|' || rest === '|-' ? this.literal(parentIndent, rest === '|-') : inline(rest);
+  }
 
   /** The block (mapping or list) whose first line is the current one, at its indentation. */
   block(depth: number): unknown {
@@ -141,7 +180,7 @@ class Reader {
       this.i++;
       const rest = m![2] === undefined ? '' : withoutComment(m![2]);
       if (rest === '') out[key] = this.nested(indent, depth, true);
-      else out[key] = inline(rest); // a deeper line after it (a multi-line scalar) stops the loop below
+      else out[key] = this.value(rest, indent); // a deeper line after a scalar (a multi-line scalar) stops the loop below
     }
     return out;
   }
@@ -163,13 +202,13 @@ class Reader {
         out.push(this.nested(indent, depth, false));
       } else if (/^(?:(?:[^\s:'"[{#]|:(?=\S))+|"[^"\\]*"|'(?:[^']|'')*'):( |$)/.test(rest)) {
         // `- key: value`: a mapping whose keys line up with this one's
-        this.lines[this.i] = { indent: indent + 1 + gap, text: after.trimStart() };
+        this.lines[this.i] = { indent: indent + 1 + gap, text: after.trimStart(), at: line.at };
         out.push(this.mapping(indent + 1 + gap, depth + 1));
       } else if (rest === '-' || rest.startsWith('- ')) {
         notSimple();
       } else {
         this.i++;
-        out.push(inline(rest));
+        out.push(this.value(rest, indent));
       }
     }
     return out;
@@ -180,8 +219,9 @@ class Reader {
 export function readSimpleDocument(text: string): Record<string, unknown> | undefined {
   if (/[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]/.test(text)) return undefined;
   const lines: Line[] = [];
+  const raws = text.split('\n');
   let started = false;
-  for (const raw of text.split('\n')) {
+  for (const [at, raw] of raws.entries()) {
     const body = raw.trimStart();
     if (body === '' || body.startsWith('#')) continue;
     if (raw.trimEnd() === '---' && !started) {
@@ -190,11 +230,11 @@ export function readSimpleDocument(text: string): Record<string, unknown> | unde
     }
     if (/^(---|\.\.\.|%)/.test(raw)) return undefined;
     started = true;
-    lines.push({ indent: raw.length - body.length, text: body.trimEnd() });
+    lines.push({ indent: raw.length - body.length, text: body.trimEnd(), at });
   }
   if (!lines.length || lines[0].indent !== 0) return undefined;
   try {
-    const reader = new Reader(lines);
+    const reader = new Reader(lines, raws);
     const first = lines[0].text;
     if (first === '-' || first.startsWith('- ')) return undefined;
     const value = reader.mapping(0, 0);
