@@ -19,6 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse as parseYAML, stringify as stringifyYAML } from 'yaml';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -56,8 +57,9 @@ const file = (name, text) => {
 const imported = spawnSync(bins.node, ['import-helm-values', valuesFile], { encoding: 'utf8' });
 if (imported.status !== 0 && !imported.stdout) throw new Error(`bench: import-helm-values ${valuesFile} failed:\n${imported.stderr}`);
 const defaultSpec = file('spec.yaml', imported.stdout);
-const specObject = JSON.parse(execFileSync(process.execPath, ['-e', 'process.stdout.write(JSON.stringify(require("yaml").parse(require("fs").readFileSync(process.argv[1], "utf8"))))', defaultSpec], { cwd: root, encoding: 'utf8' }));
-const resourceList = (fc) => JSON.stringify({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: fc });
+const specObject = parseYAML(imported.stdout);
+// As YAML, as kustomize and kpt send it.
+const resourceList = (fc) => stringifyYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: fc });
 // The large spec: 3 control planes and 20 pools, 500 machines in all, in a /16.
 const large = {
   network: { prefix: 16, gateway: '10.30.0.1', ipRanges: ['10.30.1.0-10.30.3.255'], dnsServers: ['10.30.0.53'], bastion: {} },
@@ -67,8 +69,8 @@ const large = {
 };
 const machines = 3 + large.workers.reduce((s, w) => s + w.replicas, 0);
 const krm = {
-  default: file('default.rl.json', resourceList(specObject)),
-  large: file('large.rl.json', resourceList({ apiVersion: 'capi-proxmox-talos.dev/v1alpha1', kind: 'ClusterSpec', metadata: { name: 'bench' }, spec: large })),
+  default: file('default.rl.yaml', resourceList(specObject)),
+  large: file('large.rl.yaml', resourceList({ apiVersion: 'capi-proxmox-talos.dev/v1alpha1', kind: 'ClusterSpec', metadata: { name: 'bench' }, spec: large })),
 };
 
 const env = (ca) => Object.entries({ ...process.env, NODE_EXTRA_CA_CERTS: ca ? caFile : undefined }).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
@@ -136,7 +138,7 @@ const chart = chartDir && existsSync(join(chartDir, 'Chart.yaml')) ? /^version:\
 console.log(`capi-proxmox-talos benchmark — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length}× ${cpus()[0]?.model.trim()}, node ${process.version}, ${RUNS} rounds`);
 console.log(`load average (1, 5, 15 min) ${load0.map((x) => x.toFixed(1)).join(' ')} before, ${load1.map((x) => x.toFixed(1)).join(' ')} after`);
 console.log(`default spec: import-helm-values ${valuesFile.replace(`${root}/`, '')}${chartDir ? `; helm peer: ${helmVersion ?? 'helm'} template of ${chartDir} (chart ${chart ?? '?'})` : '; no CHART_DIR: helm left out'}`);
-console.log(`large spec: ${machines} machines in 20 pools (KRM ResourceList on stdin)${baseline ? `; baseline: ${baseline}` : ''}\n`);
+console.log(`KRM: a ResourceList in YAML on stdin, as kustomize and kpt send it; large spec: ${machines} machines in 20 pools${baseline ? `; baseline: ${baseline}` : ''}\n`);
 
 const W = [52, 10, 10, 9, 10];
 const line = (cells) => console.log(cells.map((c, i) => (i ? String(c).padStart(W[i]) : String(c).padEnd(W[0]))).join(''));
