@@ -16,7 +16,7 @@ import { generate } from '../src/generate';
 import { validSpec } from './support/validSpecs';
 import { API_VERSION, KIND } from '../src/clusterspec/api';
 
-const RUNS = Number(process.env.FC_RUNS ?? 150);
+const RUNS = Number(process.env.FC_RUNS ?? 100);
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261206;
 const library = (v: unknown) => toDocument(v).toString(STRINGIFY_OPTIONS);
 
@@ -88,7 +88,7 @@ test('random data: the library’s bytes, or left to the library', () => {
         written++;
       }
     }),
-    { numRuns: RUNS * 20, seed },
+    { numRuns: RUNS * 15, seed },
   );
   // Not vacuous: the fast path takes on a good share of these.
   expect(written).toBeGreaterThan(RUNS * 2);
