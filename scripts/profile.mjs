@@ -30,7 +30,7 @@ const moduleAt = [];
 let current = '(bundle)';
 const packageOf = (path) => (path.startsWith('node_modules/') ? path.split('/').slice(1, path.split('/')[1].startsWith('@') ? 3 : 2).join('/') : path.replace(/\/[^/]+$/, '/').replace(/^src\/$/, 'src/ (top level)'));
 lines.forEach((l, i) => {
-  const m = /^\/\/ ((?:node_modules|src)\/\S+)$/.exec(l);
+  const m = /^\/\/ (?:\S*?\/)?((?:node_modules|src)\/\S+)$/.exec(l);
   if (m) current = packageOf(m[1]);
   moduleAt[i] = current;
 });
