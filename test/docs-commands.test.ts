@@ -115,7 +115,9 @@ const PLAN: Record<string, Plan> = {
   "capi-proxmox-talos render clusters/$CLUSTER/cluster.yaml > rendered/$CLUSTER.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   "capi-proxmox-talos diff chart-render.yaml clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   // docs/performance.md
-  'npm run bench': { outside: 'a timing script (40 runs of each case, minutes); its output is what docs/performance.md shows' },
+  'npm run bench': { outside: 'a timing script (20 rounds of every case, minutes); its output is what docs/performance.md shows' },
+  'CHART_DIR=~/src/cluster-chart npm run bench': { outside: 'the same with the helm peer: needs a checkout of the cluster-chart and builds helm from the Go module proxy' },
+  'npm run profile': { outside: 'a profiling script (20 profiled runs under Node and Bun, about a minute); its output is what docs/performance.md shows' },
 };
 
 test('every documented command has a plan here, and every plan a documented command', () => {

@@ -4,6 +4,11 @@
  *
  * Field-level rules live here (types, ranges, patterns). Rules that need several fields at once
  * (IP ranges inside the subnet, enough addresses for a rollout, version support) live in check.ts.
+ *
+ * The function runs a parser generated from this schema at build time (scripts/compile-parser.ts →
+ * parser.generated.ts; `npm run build` writes it, a test fails while it is stale), and zod only for a spec
+ * that parser refuses. The functions a refinement, custom type or transform runs come from rules.ts, which
+ * the generated parser imports by name: an inline function here stops the build with a message saying so.
  */
 import * as z from 'zod';
 import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
