@@ -1,5 +1,7 @@
 // Builds dist/capi-proxmox-talos: one self-contained executable file (no node_modules at run time),
-// and writes the JSON Schema derived from the zod schema to schema/clusterspec.schema.json.
+// and writes what is derived from the zod schema: the parser the function runs for a valid spec
+// (src/clusterspec/parser.generated.ts, scripts/compile-parser.ts) and the JSON Schema
+// (schema/clusterspec.schema.json).
 // Also builds dist/capi-proxmox-talos-standalone-linux-<arch>: the same bundle compiled with Bun into one
 // native executable that needs no Node (scripts/standalone.mjs; docs/performance.md says why Bun).
 //
@@ -7,12 +9,29 @@
 // a V8 code cache of the bundle, made here after a warm-up render. A Node whose V8 differs rejects the
 // cache and simply compiles the source: same behaviour, only slower (docs/performance.md).
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildStandalone } from './standalone.mjs';
+
+// The parser generated from the zod schema, first: the bundle below includes it. Written only when it
+// changes, so an unchanged schema leaves the file (and its time stamp) alone.
+const generated = 'src/clusterspec/parser.generated.ts';
+const compilerDir = mkdtempSync(join(tmpdir(), 'cpt-compile-parser-'));
+try {
+  const compiler = join(compilerDir, 'compile-parser.cjs');
+  await build({ entryPoints: ['scripts/compile-parser.ts'], outfile: compiler, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  const text = createRequire(import.meta.url)(compiler).generatedParser();
+  if (!existsSync(generated) || readFileSync(generated, 'utf8') !== text) {
+    writeFileSync(generated, text);
+    console.log(`wrote ${generated}`);
+  }
+} finally {
+  rmSync(compilerDir, { recursive: true, force: true });
+}
 
 const out = 'dist/capi-proxmox-talos';
 const plain = 'dist/capi-proxmox-talos.plain.cjs';

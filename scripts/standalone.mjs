@@ -53,9 +53,9 @@ export function buildStandalone(bundle) {
       [
         'build', bundle, '--compile', '--minify', '--bytecode', `--target=${t.target}`, `--outfile=${file}`,
         `--compile-executable-path=${runtime}`,
-        // JSC tiers hot functions up to its optimising JITs sooner than a one-shot run of ~50 ms ever pays
-        // back; 16 × the thresholds measured faster than 1 and 4, on both specs (docs/performance.md).
-        '--compile-jit-policy=16',
+        // JSC tiers hot functions up to its optimising JITs sooner than a one-shot run of ~20-40 ms ever
+        // pays back; 64 × the thresholds measured less CPU than 4 and 16 on every spec (docs/performance.md).
+        '--compile-jit-policy=64',
         // A standalone Bun executable would otherwise read .env and bunfig.toml from the directory it runs
         // in: a user's .env could change what the function does. The Node executable reads neither.
         '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',

@@ -4,8 +4,8 @@
  */
 import { parseClusterSpec, type Model } from './clusterspec/parse';
 import { renderCluster, type K8sObject } from './resources';
-import { API_VERSION, KIND } from './clusterspec/schema';
-import { DNS_SUBDOMAIN } from './clusterspec/fields';
+import { API_VERSION, KIND } from './clusterspec/api';
+import { DNS_SUBDOMAIN } from './clusterspec/limits';
 import { configSizeProblems } from './talos/size';
 import { contractProblems } from './talos/movedFields';
 import { hasErrors, type Problem, type Result, type ResourceRef } from './results';

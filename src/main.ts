@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
  * Process edge: argv, stdin, stdout, stderr, exit code. Everything below it is a pure function.
- * Commands other than the KRM path are loaded on demand, so a function run pays only for what it uses.
+ * Every command, the KRM path included, is loaded on demand, so a run pays only for what it uses
+ * (`--version` loads nothing).
  */
 import { closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { runKRM } from './krm/run';
 import { decodeUTF8 } from './utf8';
 
 const VERSION = process.env.CPT_VERSION_OVERRIDE ?? '0.1.0';
@@ -200,7 +200,7 @@ function main(argv: string[]): Out {
       const note = 'capi-proxmox-talos reads a KRM ResourceList on standard input (that is how kpt and kustomize run it), and standard input is a terminal.\nTo render a ClusterSpec file: capi-proxmox-talos render FILE\n\n';
       return { stdout: '', stderr: note + require('./cli/help').HELP, exitCode: 2 };
     }
-    return runKRM(readBytes('-'));
+    return (require('./krm/run') as typeof import('./krm/run')).runKRM(readBytes('-'));
   }
   if (isHelp(cmd)) return help();
   if (cmd === '--version') return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };

@@ -130,7 +130,9 @@ const PLAN: Record<string, Plan> = {
   'HELM=/tmp/helm/helm node scripts/chart-parity.mjs cluster-chart-0.1.19.tgz': { outside: 'needs helm and a chart package; its result (model == helm for every release) is recorded in the guide' },
   // docs/performance.md
   'npm ci && npm run build && bash scripts/setup-tools.sh': { run: 'in the clone, first: it gives the clone its dist/ and the kustomize the other commands use' },
-  'npm run bench': { outside: 'a timing script (40 runs of each case, minutes); its output is what docs/performance.md shows' },
+  'npm run bench': { outside: 'a timing script (20 rounds of every case, minutes); its output is what docs/performance.md shows' },
+  'CHART_DIR=~/src/cluster-chart npm run bench': { outside: 'the same with the helm peer: needs a checkout of the cluster-chart and builds helm from the Go module proxy' },
+  'npm run profile': { outside: 'a profiling script (20 profiled runs under Node and Bun, about a minute); its output is what docs/performance.md shows' },
 };
 
 test('every documented command has a plan here, and every plan a documented command', () => {

@@ -5,7 +5,7 @@
  */
 import type { Model } from './parse';
 import type { WorkerPool } from './schema';
-import { DNS_LABEL, MAX_CLUSTER_NAME } from './schema';
+import { DNS_LABEL, MAX_CLUSTER_NAME } from './api';
 import { contains, formatIPv4, inside, overlappingPairs, overlaps, parseIPv4, parseRange, subnetOf, usableAddresses, type Span } from './network';
 import { kubernetesSupported, MIN_TALOS_MINOR, parseMinor, talosVersionOfImage } from './versions';
 import { error, warning, type Problem } from '../results';

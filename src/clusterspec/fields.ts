@@ -6,50 +6,11 @@
  * docs/reference.md's "Limits" table lists them (test/limits.test.ts keeps it in step).
  */
 import * as z from 'zod';
-import { SourceNumber } from '../yaml/read';
+import type { SourceNumber } from '../yaml/read';
+import { LIMITS, DNS_SUBDOMAIN, QUALIFIED_NAME, LABEL_VALUE, HOST_OR_IPV4 } from './limits';
+import { atMostKeys, hasNoCredentials, isNumberText } from './rules';
 
-export const LIMITS = {
-  /** A host name or DNS subdomain (RFC 1123), and Kubernetes object names. */
-  dnsName: 253,
-  /** An IP address, a range a-b, or a CIDR. */
-  address: 64,
-  /** An image reference (Docker's reference grammar allows 255 for the name, 128 for the tag). */
-  image: 512,
-  /** A URL (registry mirror endpoint). */
-  url: 2048,
-  /** One kernel argument (Linux limits the whole command line to 2048 bytes on x86). */
-  kernelArg: 1024,
-  /** Any other short string: Proxmox node and bridge names, device selector values. */
-  text: 256,
-  /** ipRanges entries. */
-  ipRanges: 1024,
-  /** podCIDRs, serviceCIDRs. */
-  cidrs: 8,
-  /** dnsServers, ntpServers. */
-  servers: 16,
-  /** allowedNodes (a Proxmox cluster has at most a few dozen nodes). */
-  nodes: 256,
-  /** Node labels and taints per pool. */
-  labels: 128,
-  taints: 64,
-  /** Registries with mirrors, and endpoints per registry. */
-  registries: 64,
-  endpoints: 16,
-  kernelArgs: 64,
-  /** Kernel modules; sysctls and kubelet flags (each a mapping). */
-  kernelModules: 64,
-  settings: 256,
-  /** Manifest URLs (extra manifests, cloud provider manifests). */
-  manifests: 64,
-  /** Talos patches per list. */
-  patches: 64,
-  /** Talos patch text in one rendered object (control plane config or a pool's config template), in bytes. */
-  patchBytesPerObject: 512 * 1024,
-  /** Talos patch text in all rendered objects together (spec.talos.patches is copied into each of them). */
-  patchBytesTotal: 4 * 1024 * 1024,
-  /** Numbers in a version: v999.999.999 at most. */
-  versionPart: 999,
-} as const;
+export { LIMITS, DNS_SUBDOMAIN, QUALIFIED_NAME, LABEL_VALUE, HOST_OR_IPV4, REGISTRY_HOST } from './limits';
 
 /** A string of at most `max` characters; longer input stops here, before any pattern runs on it. */
 export const boundedString = (what: string, max: number) => z.string().max(max, { error: `${what} must be at most ${max} characters`, abort: true });
@@ -63,22 +24,8 @@ export const boundedList = <T extends z.ZodType>(item: T, what: string, max: num
 export const boundedRecord = <K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V, what: string, max: number) =>
   z
     .record(key, value)
-    .refine((o) => Object.keys(o).length <= max, { error: `${what} may have at most ${max} entries` })
+    .refine(atMostKeys(max), { error: `${what} may have at most ${max} entries` })
     .meta({ maxProperties: max });
-
-const LABEL = '[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?';
-/** RFC 1123 subdomain: dot-separated labels of ≤ 63 characters, ≤ 253 in all (Kubernetes object names). */
-export const DNS_SUBDOMAIN = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);
-/** Kubernetes qualified name (label keys, taint keys): [prefix/]name, prefix a DNS subdomain, name ≤ 63. */
-export const QUALIFIED_NAME = new RegExp(`^(?:(?=[^/]{1,253}/)${LABEL}(?:\\.${LABEL})*/)?(?=[^/]{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$`);
-/** Kubernetes label value: empty, or ≤ 63 letters, digits, '-', '_', '.', starting and ending alphanumeric. */
-export const LABEL_VALUE = /^(?:(?=.{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-const HOST_LABEL = '[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?';
-const IPV4 = '(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
-/** A host name (RFC 1123, any case) or an IPv4 address: what may go into a certificate SAN or name a server. */
-export const HOST_OR_IPV4 = new RegExp(`^(?:${IPV4}|(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*)$`);
-/** A registry host as Talos keys its mirrors: host[:port], or "*" for every registry. */
-export const REGISTRY_HOST = new RegExp(`^(?:\\*|(?=[^:]{1,253}(?::|$))${HOST_LABEL}(?:\\.${HOST_LABEL})*(?::[0-9]{1,5})?)$`);
 
 export const dnsSubdomain = (what: string) =>
   nonEmpty(what, LIMITS.dnsName).regex(DNS_SUBDOMAIN, {
@@ -99,7 +46,7 @@ export const hostOrIPv4 = (what: string) =>
 /** A registry mirror endpoint: an http(s) URL without credentials (those belong in Talos' registry auth config). */
 export const mirrorURL = nonEmpty('registry mirror endpoint', LIMITS.url)
   .regex(/^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i, { error: 'registry mirror endpoints must be http:// or https:// URLs with a host' })
-  .refine((u) => !/^https?:\/\/[^/?#]*@/i.test(u), {
+  .refine(hasNoCredentials, {
     error: "registry mirror endpoints must not carry a user or password: put credentials in Talos' registry auth config (machine.registries.config.<host>.auth, through spec.talos.patches)",
   });
 
@@ -107,7 +54,7 @@ export const mirrorURL = nonEmpty('registry mirror endpoint', LIMITS.url)
 export const manifestURL = (what: string) =>
   nonEmpty(what, LIMITS.url)
     .regex(/^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i, { error: `${what} must be http:// or https:// URLs with a host` })
-    .refine((u) => !/^https?:\/\/[^/?#]*@/i.test(u), { error: `${what} must not carry a user or password: they would be stored in plain objects` });
+    .refine(hasNoCredentials, { error: `${what} must not carry a user or password: they would be stored in plain objects` });
 
 /** A kernel argument: no control characters (a newline would end the kernel command line early). */
 export const kernelArg = nonEmpty('kernelArgs entry', LIMITS.kernelArg).regex(/^[^\u0000-\u001f\u007f]+$/, {
@@ -122,4 +69,4 @@ export const addressText = (what: string) => nonEmpty(what, LIMITS.address).rege
  * whose text is kept as written (`0x55`, `0110`, 18446744073709551615: src/yaml/read.ts), which go-yaml
  * would hand Talos as that text. Published as a JSON Schema number (jsonSchema.ts).
  */
-export const numberText = z.custom<number | SourceNumber>((v) => typeof v === 'number' || v instanceof SourceNumber, { error: 'expected a string or a number' });
+export const numberText = z.custom<number | SourceNumber>(isNumberText, { error: 'expected a string or a number' });

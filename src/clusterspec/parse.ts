@@ -1,13 +1,17 @@
 /**
  * From the functionConfig (plain data) to a fully defaulted, checked cluster model, or to the list of
  * every problem found. Never throws on user input.
+ *
+ * A valid spec is read by the parser generated from the zod schema at build time (parser.generated.ts,
+ * scripts/compile-parser.ts), which needs no zod at run time; anything it does not accept goes to zod
+ * itself (zodParse.ts), loaded only then, so every message is the schema's own.
  */
-import type { core } from 'zod';
-import { clusterSpecSchema, type Spec, type ClusterSpecDoc, API_VERSION, KIND } from './schema';
-import { SITE_VALUES } from './defaults';
+import type { Spec, ClusterSpecDoc } from './schema';
+import { API_VERSION, KIND } from './api';
 import { talosVersionOfImage } from './versions';
 import { checkSpec } from './check';
-import { meantFields, withHints } from './hints';
+import { parseValidSpec } from './parser.generated';
+import { INVALID } from './parserRuntime';
 import { error, warning, type Problem, type ResourceRef } from '../results';
 import { SourceNumber } from '../yaml/read';
 
@@ -30,13 +34,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** A key the user wrote, shortened for a message (keys are not values, but may be pasted junk). */
-const shownKey = (k: string) => (k.length > 64 ? `${k.slice(0, 64)}…` : k);
+export const shownKey = (k: string) => (k.length > 64 ? `${k.slice(0, 64)}…` : k);
 
 /**
  * What kind of value a user wrote, never the value itself: a token pasted into the wrong field must not
  * end up in results, on stderr or in CI logs.
  */
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof SourceNumber) {
     return 'a number written with a leading zero, in hex or octal, with an exponent or a decimal point, or too long to hold exactly (YAML readers disagree on such numbers: write plain decimal digits, or quote it if it is text)';
@@ -73,69 +77,8 @@ function sizeProblem(spec: unknown): Problem | undefined {
 /** Problems reported at most: past this, one more says how many were left out. */
 export const MAX_PROBLEMS = 100;
 
-
-function issueToProblems(issue: core.$ZodIssue, input: unknown): Problem[] {
-  const path = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => error(formatPath([...issue.path, k]), `unknown field "${shownKey(k)}"${path ? ` in ${path}` : ''} (check the spelling; see the field table in docs/reference.md)`));
-  }
-  if (issue.code === 'invalid_key') return issue.issues.map((i) => error(path, i.message));
-  if (issue.code === 'invalid_type') {
-    const got = valueAt(input, issue.path);
-    if (got === undefined) return [error(path, `${path || 'value'} is required`)];
-    const custom = issue.message && !issue.message.startsWith('Invalid input') ? issue.message : `expected ${issue.expected}`;
-    return [error(path, `${custom}, got ${describe(got)}`)];
-  }
-  return [error(path, issue.message)];
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p as string];
-  }
-  return v;
-}
-
-/**
- * The site values (SITE_VALUES) the spec leaves out, as ONE error that lists each with an example, and the
- * schema's "required" issues it replaces. A missing section (spec.proxmox) stands for the values under it.
- */
-function missingSiteValues(input: object, issues: readonly core.$ZodIssue[]): { problem?: Problem; issues: Set<core.$ZodIssue> } {
-  const replaced = new Set<core.$ZodIssue>();
-  const paths: string[] = [];
-  // A value written under a mistyped key (gatway:) is not left out: its "did you mean" says what to do.
-  const mistyped = new Set(meantFields(issues));
-  for (const i of issues) {
-    if (i.code !== 'invalid_type' || valueAt(input, i.path) !== undefined) continue;
-    if (mistyped.has(formatPath(i.path))) {
-      replaced.add(i);
-      continue;
-    }
-    const at = formatPath(i.path);
-    const exact = SITE_VALUES.filter((v) => v.path === at);
-    const under = SITE_VALUES.filter((v) => v.path.startsWith(`${at}.`)).filter((v, _, all) => !all.some((o) => o !== v && v.path.startsWith(`${o.path}.`)));
-    const meant = exact.length ? exact : under;
-    if (!meant.length) continue;
-    replaced.add(i);
-    paths.push(...meant.map((v) => v.path));
-  }
-  const md = (input as { metadata?: { name?: unknown } }).metadata;
-  const cluster = (input as { spec?: { cluster?: { name?: unknown } } }).spec?.cluster;
-  const named = (md && typeof md === 'object' && md.name !== undefined) || (cluster && typeof cluster === 'object' && cluster.name !== undefined);
-  if (!named) paths.unshift('metadata.name');
-  if (!paths.length) return { issues: replaced };
-  const listed = SITE_VALUES.filter((v) => paths.includes(v.path)).map((v) => `${v.path}, ${v.what} (e.g. ${v.example})`);
-  const one = listed.length === 1;
-  const message =
-    `the spec leaves out ${one ? 'a value that describes' : `${listed.length} values that describe`} where the cluster lives and ${one ? 'has' : 'have'} no default ` +
-    `(a guess would build it on someone else's network): ${listed.join('; ')}`;
-  return { problem: error(paths.length === 1 ? paths[0] : paths[0].startsWith('metadata') ? 'metadata.name' : 'spec', message), issues: replaced };
-}
-
-/** Parses and checks a functionConfig. */
-export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
+/** The answer for a functionConfig that is no ClusterSpec at all or far too large, before any schema runs. */
+export function precheck(functionConfig: unknown): ParseOutcome | undefined {
   if (functionConfig === undefined) {
     return { problems: [error('', `no functionConfig: expected a ${KIND} (apiVersion ${API_VERSION}); with kpt name it in the Kptfile (configPath:) or pass --fn-config, with kustomize list the ${KIND} file under generators:`)] };
   }
@@ -143,22 +86,26 @@ export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
     return { problems: [error('', `the functionConfig must be a ${KIND} (apiVersion ${API_VERSION}), got ${describe(functionConfig)}`)] };
   }
   const size = sizeProblem((functionConfig as { spec?: unknown }).spec);
-  if (size) return { problems: [size] };
-  const parsed = clusterSpecSchema.safeParse(functionConfig);
-  const missing = missingSiteValues(functionConfig, parsed.success ? [] : parsed.error.issues);
-  if (!parsed.success || missing.problem) {
-    const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !missing.issues.has(i));
-    const problems = dedupe([...(missing.problem ? [missing.problem] : []), ...issues.flatMap((i) => withHints(issueToProblems(i, functionConfig), i, valueAt(functionConfig, i.path)))]);
-    if (parsed.success) return { problems };
-    if (problems.length >= MAX_PROBLEMS) return { problems: capped(problems) };
-    // A mistyped key's intended field was defaulted, not set: no cross-field verdict on it (replicsa: 3
-    // must not also warn about a single control plane).
-    const untrusted = [...problems, ...meantFields(parsed.error.issues).map((path) => error(path, ''))];
-    return { problems: capped([...problems, ...crossFieldProblemsDespite(functionConfig, parsed.error.issues, untrusted)]) };
+  return size && { problems: [size] };
+}
+
+/** Does the spec name its cluster (metadata.name or spec.cluster.name)? The one site value the schema cannot require. */
+export function named(input: object): boolean {
+  const md = (input as { metadata?: { name?: unknown } }).metadata;
+  const cluster = (input as { spec?: { cluster?: { name?: unknown } } }).spec?.cluster;
+  return Boolean((md && typeof md === 'object' && md.name !== undefined) || (cluster && typeof cluster === 'object' && cluster.name !== undefined));
+}
+
+/** Parses and checks a functionConfig. */
+export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
+  const early = precheck(functionConfig);
+  if (early) return early;
+  const valid = parseValidSpec(functionConfig);
+  if (valid !== INVALID && named(functionConfig as object)) {
+    const model = resolve(valid as ClusterSpecDoc);
+    return { model, problems: capped(checkSpec(model)) };
   }
-  const model = resolve(parsed.data);
-  const problems = capped(checkSpec(model));
-  return { model, problems };
+  return (require('./zodParse') as typeof import('./zodParse')).parseWithZod(functionConfig);
 }
 
 /** At most MAX_PROBLEMS problems, so no input makes the function write more than a screenful per problem. */
@@ -170,36 +117,7 @@ export function capped(ps: Problem[]): Problem[] {
   return [...first, errors.length ? error('', more) : warning('', more)];
 }
 
-/**
- * So that a user sees every problem at once: drop what zod rejected (a bad list entry goes as a whole;
- * defaults take the place of other bad fields), and if the rest parses, run the cross-field checks
- * too, keeping only what does not touch a rejected field. With list entries gone, totals such as the
- * address capacity would be understated, so that check is left for the next run.
- */
-function crossFieldProblemsDespite(input: object, issues: core.$ZodIssue[], reported: Problem[]): Problem[] {
-  const pruned = structuredClone(input) as Record<string, unknown>;
-  const removed = new Map<unknown[], Set<number>>();
-  for (const issue of issues) {
-    const at = issue.path.findIndex((p, i) => typeof p === 'number' && Array.isArray(valueAt(pruned, issue.path.slice(0, i))));
-    if (at >= 0) {
-      const list = valueAt(pruned, issue.path.slice(0, at)) as unknown[];
-      removed.set(list, (removed.get(list) ?? new Set()).add(issue.path[at] as number));
-      continue;
-    }
-    const target = issue.code === 'unrecognized_keys' ? valueAt(pruned, issue.path) : valueAt(pruned, issue.path.slice(0, -1));
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.at(-1)];
-    if (target && typeof target === 'object') for (const k of keys) delete (target as Record<PropertyKey, unknown>)[k as PropertyKey];
-  }
-  for (const [list, idx] of removed) [...idx].sort((a, b) => b - a).forEach((i) => list.splice(i, 1));
-  const again = clusterSpecSchema.safeParse(pruned);
-  if (!again.success || (again.data.spec.cluster.name ?? again.data.metadata.name) === undefined) return [];
-  const bad = reported.map((p) => p.path);
-  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
-  const shifted = (path: string) => removed.size > 0 && (path === 'spec.network.ipRanges' || /\[\d+\]/.test(path));
-  return checkSpec(resolve(again.data)).filter((p) => !shifted(p.path) && !bad.some((b) => related(p.path, b)));
-}
-
-function resolve(doc: ClusterSpecDoc): Model {
+export function resolve(doc: ClusterSpecDoc): Model {
   const spec = doc.spec;
   const name = (spec.cluster.name ?? doc.metadata.name)!; // one of them is given (siteValueProblem)
   const ref: ResourceRef = { apiVersion: API_VERSION, kind: KIND, name: doc.metadata.name ?? name };
@@ -211,14 +129,4 @@ function resolve(doc: ClusterSpecDoc): Model {
     talosVersion: spec.cluster.talosVersion ?? talosVersionOfImage(spec.cluster.talosImage) ?? '',
     ref,
   };
-}
-
-function dedupe(ps: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return ps.filter((p) => {
-    const k = `${p.path}\0${p.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

@@ -4,22 +4,22 @@
  *
  * Field-level rules live here (types, ranges, patterns). Rules that need several fields at once
  * (IP ranges inside the subnet, enough addresses for a rollout, version support) live in check.ts.
+ *
+ * The function runs a parser generated from this schema at build time (scripts/compile-parser.ts →
+ * parser.generated.ts; `npm run build` writes it, a test fails while it is stale), and zod only for a spec
+ * that parser refuses. The functions a refinement, custom type or transform runs come from rules.ts, which
+ * the generated parser imports by name: an inline function here stops the build with a message saying so.
  */
 import * as z from 'zod';
 import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
-import { asText } from '../yaml/read';
+import { API_VERSION, DNS_LABEL, KIND, MAX_CLUSTER_NAME } from './api';
+import { asText, inOrder, multipleOf8, noEarlierIssues, proxmoxMTU, selectsSomething, startupTimeout } from './rules';
+export { API_VERSION, DNS_LABEL, KIND, MAX_CLUSTER_NAME } from './api';
 import { LIMITS as L, numberText, addressText, boundedList, boundedRecord, boundedString, dnsSubdomain, hostOrIPv4, kernelArg, labelValue, manifestURL, mirrorURL, nonEmpty, qualifiedName, REGISTRY_HOST } from './fields';
 
 /** One parse per process: zod's JIT (new Function per object schema) costs more than it saves here. */
 z.config({ jitless: true });
 
-export const API_VERSION = 'capi-proxmox-talos.dev/v1alpha1';
-export const KIND = 'ClusterSpec';
-
-/** RFC 1123 label: what Kubernetes requires of namespace names and what we require of every name part. */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Longest cluster name: `<cluster>-control-plane-<8 hex>` must stay a 63-character DNS label. */
-export const MAX_CLUSTER_NAME = 40;
 
 const dnsLabel = (what: string, max: number) =>
   boundedString(what, max)
@@ -67,7 +67,7 @@ const nicFields = {
   mtu: z
     .number()
     .int()
-    .refine((m) => m === 1 || (m >= 1280 && m <= 65520), { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
+    .refine(proxmoxMTU, { error: 'mtu must be 1 (inherit from the bridge) or from 1280 to 65520' })
     .optional(),
   model: z.enum(['virtio', 'e1000', 'rtl8139', 'vmxnet3']).default('virtio'),
 };
@@ -93,7 +93,7 @@ const machineShape = {
   cores: int(1, 1024, 'cores').describe('CPU cores per socket.'),
   sockets: int(1, 16, 'sockets').describe('CPU sockets.'),
   memoryMiB: int(512, 16777216, 'memoryMiB')
-    .refine((m) => m % 8 === 0, { error: 'memoryMiB must be a multiple of 8 (Proxmox rejects other sizes)' })
+    .refine(multipleOf8, { error: 'memoryMiB must be a multiple of 8 (Proxmox rejects other sizes)' })
     .describe('Memory in MiB (a multiple of 8).'),
   allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).optional().describe('Proxmox nodes for these machines; defaults to proxmox.allowedNodes.'),
   template: proxmoxTemplate.optional().describe('VM template for these machines; defaults to proxmox.template.'),
@@ -113,9 +113,9 @@ const vipDeviceSelector = z
     driver: nonEmptyString('vipDeviceSelector.driver').optional(),
     physical: z.boolean().optional(),
   })
-  .refine((s) => Object.keys(s).length > 0, {
+  .refine(selectsSomething, {
     error: 'vipDeviceSelector must select something, e.g. {physical: true} or {busPath: "0000:00:12.0"}',
-    when: (payload) => payload.issues.length === 0, // not again when the only keys given were unknown ones
+    when: noEarlierIssues, // not again when the only keys given were unknown ones
   })
   .meta({ minProperties: 1 });
 
@@ -125,7 +125,7 @@ const healthCheck = z
     nodeStartupTimeoutSeconds: z
       .number()
       .int()
-      .refine((n) => n === 0 || (n >= 30 && n <= 86400), { error: 'nodeStartupTimeoutSeconds must be 0 or from 30 to 86400' })
+      .refine(startupTimeout, { error: 'nodeStartupTimeoutSeconds must be 0 or from 30 to 86400' })
       .default(600)
       .describe('How long a new machine may take to become a Node (0 disables the check).'),
     unhealthyTimeoutSeconds: int(30, 86400, 'unhealthyTimeoutSeconds').default(300).describe('How long a Node may be NotReady or Unknown before it is replaced.'),
@@ -242,10 +242,10 @@ export const clusterSpecBody = z
             start: int(100, 999999999, 'vmIDRange.start'),
             end: int(100, 999999999, 'vmIDRange.end'),
           })
-          .refine((r) => r.end >= r.start, {
+          .refine(inOrder, {
             error: 'vmIDRange.end must not be below vmIDRange.start',
             path: ['end'],
-            when: (payload) => payload.issues.length === 0, // not when start or end is already wrong
+            when: noEarlierIssues, // not when start or end is already wrong
           })
           .optional()
           .describe(

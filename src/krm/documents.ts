@@ -6,6 +6,7 @@
 import { isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { checkShape, formatYamlPath, isTooDeep, ShapeError, TOO_DEEP } from './shape';
 import { READ_OPTIONS, withNumberText } from '../yaml/read';
+import { readSimpleDocument } from '../yaml/simpleRead';
 
 /** A document with nothing in it (`---` alone, or only comments), as kubectl and kpt skip it. */
 export const isEmptyDocument = (d: Document) => d.contents === null || (isScalar(d.contents) && d.contents.value === null && !d.contents.tag && !d.contents.anchor && d.contents.source === '');
@@ -33,6 +34,13 @@ export type Documents = { values: unknown[]; error?: undefined } | { error: stri
  * shape.ts refuses (a repeated key anywhere, an alias without an anchor, too deep, an alias bomb).
  */
 export function readDocuments(text: string): Documents {
+  // A file written the simple way is read without the library (simpleRead.ts: same values, else undefined).
+  const simple = readSimpleDocument(text);
+  return simple !== undefined ? { values: [simple] } : readDocumentsWithLibrary(text);
+}
+
+/** readDocuments by the yaml library alone. */
+export function readDocumentsWithLibrary(text: string): Documents {
   let docs;
   try {
     docs = parseAllDocuments(text, READ_OPTIONS);

@@ -12,7 +12,8 @@
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLSeq } from 'yaml';
 import { toYAML } from '../yaml/write';
-import { withNumberText } from '../yaml/read';
+import { SourceNumber, withNumberText } from '../yaml/read';
+import { readSimpleDocument } from '../yaml/simpleRead';
 import { isEmptyDocument, yamlErrorLine } from './documents';
 import { checkShape, formatYamlPath, isTooDeep, ShapeError, TOO_DEEP, type Path } from './shape';
 import { passThroughTexts, PassThroughError, PARSE_OPTIONS, TO_JS, type ItemSource } from './passThrough';
@@ -50,6 +51,42 @@ export class InputError extends Error {
 
 /** Parses a ResourceList. Throws InputError (with a user-facing message) when it is not one. */
 export function readResourceList(source: string): ResourceList {
+  return readSimpleResourceList(source) ?? readResourceListWithLibrary(source);
+}
+
+/** The items as the library reads them (TO_JS: mappings as Map; numbers as numbers, not kept as written). */
+function asLibraryItems(v: unknown): unknown {
+  if (v instanceof SourceNumber) return v.value;
+  if (Array.isArray(v)) return v.map(asLibraryItems);
+  if (v && typeof v === 'object') return new Map(Object.entries(v).map(([k, x]) => [k, asLibraryItems(x)]));
+  return v;
+}
+
+/**
+ * A ResourceList written simply (kustomize's usually is: src/yaml/simpleRead.ts), read without the library;
+ * undefined leaves it to the library. Only the items that go back out need their source text: for those
+ * (kpt's package), the library reads the text after all.
+ */
+function readSimpleResourceList(source: string): ResourceList | undefined {
+  const root = readSimpleDocument(source);
+  if (!root || root.kind !== 'ResourceList' || !RESOURCE_LIST_VERSIONS.includes(root.apiVersion as never)) return undefined;
+  const items = root.items ?? [];
+  if (!Array.isArray(items)) return undefined;
+  let library: ResourceList | undefined;
+  return {
+    apiVersion: String(root.apiVersion),
+    items: items.map((v, index) => inputItem(asLibraryItems(v), index)),
+    functionConfig: root.functionConfig,
+    texts(kept) {
+      if (!kept.length) return [];
+      library ??= readResourceListWithLibrary(source);
+      return library.texts(kept.map((k) => library!.items[k.index]));
+    },
+  };
+}
+
+/** readResourceList by the yaml library alone. */
+export function readResourceListWithLibrary(source: string): ResourceList {
   const docs = parse(source);
   const real = docs.filter((d) => !isEmptyDocument(d));
   if (real.length !== 1) throw new InputError(real.length ? `expected one ResourceList document on standard input, found ${real.length}` : 'the input is empty: expected a ResourceList on standard input');

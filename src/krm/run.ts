@@ -8,7 +8,7 @@ import { readResourceList, writeResourceList, InputError, type InputItem } from 
 import { boundResults, formatResult, hasErrors, type Result, type ResourceRef } from '../results';
 import { decodeUTF8 } from '../utf8';
 import { SourceNumber } from '../yaml/read';
-import { API_VERSION, KIND } from '../clusterspec/schema';
+import { API_VERSION, KIND } from '../clusterspec/api';
 import { clusterFacts, type ClusterFacts } from '../fleet/collisions';
 import { generate, type PreviousVersions } from '../generate';
 import { GENERATED_FROM_ANNOTATION, generatedFrom, type K8sObject } from '../resources/meta';

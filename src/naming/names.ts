@@ -5,7 +5,6 @@
  * GitOps applies a new object and CAPI rolls the machines; an edit that does not leaves the name alone.
  */
 import { SourceNumber } from '../yaml/read';
-import { createHash } from 'node:crypto';
 
 export const HASH_LENGTH = 8;
 /** `<cluster>-<pool>` may have at most this many characters, so `<cluster>-<pool>-<hash>` stays ≤ 63. */
@@ -26,8 +25,13 @@ export function canonicalJSON(v: unknown): string {
   return JSON.stringify(v);
 }
 
+type Hasher = { update(text: string): Hasher; digest(encoding: 'hex'): string };
+/** Bun's own SHA-256 in the standalone executable (no node:crypto to load, ~1.5 ms of a run); Node's elsewhere. Same digest. */
+const BunHasher = (globalThis as { Bun?: { CryptoHasher: new (algorithm: 'sha256') => Hasher } }).Bun?.CryptoHasher;
+const sha256 = (): Hasher => (BunHasher ? new BunHasher('sha256') : (require('node:crypto') as typeof import('node:crypto')).createHash('sha256'));
+
 export function contentHash(v: unknown): string {
-  return createHash('sha256').update(canonicalJSON(v)).digest('hex').slice(0, HASH_LENGTH);
+  return sha256().update(canonicalJSON(v)).digest('hex').slice(0, HASH_LENGTH);
 }
 
 /**

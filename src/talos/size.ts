@@ -5,7 +5,7 @@
  * it, explode. Bounded per object (far below etcd's 1.5 MiB per object) and for all objects together.
  */
 import type { Model } from '../clusterspec/parse';
-import { LIMITS } from '../clusterspec/fields';
+import { LIMITS } from '../clusterspec/limits';
 import { error, type Problem } from '../results';
 import { controlPlanePatches, workerPatches } from './patches';
 

@@ -41,6 +41,9 @@ export function sourceNumberOf(s: Scalar): SourceNumber | undefined {
   return new SourceNumber(s.source, s.value);
 }
 
+/** The number a plain scalar's text `source` resolved to, as this module reads it: itself, or a SourceNumber. */
+export const keptNumber = (source: string, value: number): number | SourceNumber => (canonical(value, source) ? value : new SourceNumber(source, value));
+
 /** A yaml tag that writes a SourceNumber back as the text it was read from (a plain scalar, no tag shown). */
 export const SOURCE_NUMBER: ScalarTag = {
   identify: (v) => v instanceof SourceNumber,

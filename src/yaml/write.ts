@@ -3,21 +3,12 @@
  * go-yaml v2 paths) or YAML 1.2 (yaml v2's default) would read as something other than a string — `on`,
  * `yes`, `1_000`, `2024-01-01`, `0o17` — are double-quoted (../shared/reference/krm-edge.md).
  */
-import { Document, isScalar, Schema, Scalar } from 'yaml';
+import { Document, isScalar, Scalar } from 'yaml';
 import { SOURCE_NUMBER, SourceNumber } from './read';
+import { safePlain } from './plain';
+import { emitYAML } from './emit';
 
-/**
- * The plain-scalar resolvers of both schemas, taken from the yaml library itself (its tag `test`
- * expressions), so "what would be misread" is the library's definition, not ours.
- */
-const RESOLVERS: RegExp[] = [new Schema({ schema: 'yaml-1.1' }), new Schema({ schema: 'core' })].flatMap((schema) =>
-  (schema.tags as { test?: RegExp }[]).flatMap((t) => (t.test ? [t.test] : [])),
-);
-
-/** Would a plain (unquoted) `s` be read back as exactly the string `s` by both YAML versions? */
-export function safePlain(s: string): boolean {
-  return !RESOLVERS.some((r) => r.test(s));
-}
+export { safePlain } from './plain';
 
 /** `value` with every ambiguous string replaced by a double-quoted Scalar node (plain data is walked, not the Document). */
 function quoteAmbiguous(value: unknown): unknown {
@@ -43,9 +34,12 @@ export function toDocument(value: unknown): Document {
 
 export const STRINGIFY_OPTIONS = { lineWidth: 0, indent: 2, indentSeq: false } as const;
 
-/** One YAML document (no `---`), ending in a newline. */
+/**
+ * One YAML document (no `---`), ending in a newline. emit.ts writes the function's own objects directly,
+ * the same bytes as the library (and much faster in a one-shot run); whatever it leaves, the library writes.
+ */
 export function toYAML(value: unknown): string {
-  return toDocument(value).toString(STRINGIFY_OPTIONS);
+  return emitYAML(value) ?? toDocument(value).toString(STRINGIFY_OPTIONS);
 }
 
 export { isScalar };
