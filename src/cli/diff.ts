@@ -48,6 +48,13 @@ const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const controlPlaneOf = (objs: Obj[]) => objs.find((o) => o?.kind === 'TalosControlPlane');
 const talosVersionOf = (objs: Obj[]) => text(controlPlaneOf(objs)?.spec?.controlPlaneConfig?.controlplane?.talosVersion);
 const kubernetesVersionOf = (objs: Obj[]) => text(controlPlaneOf(objs)?.spec?.version);
+/** The Proxmox VM templates (node/ID) the machine templates clone from. */
+const vmTemplatesOf = (objs: Obj[]) =>
+  new Set(
+    objs
+      .filter((o) => o?.kind === 'ProxmoxMachineTemplate' && o.spec?.template?.spec?.templateID !== undefined)
+      .map((o) => `${text(o.spec.template.spec.sourceNode) ?? '?'}/${String(o.spec.template.spec.templateID)}`),
+  );
 
 export function diffCommand(oldText: string, newText: string) {
   const old = load(oldText, 'OLD');
@@ -59,6 +66,16 @@ export function diffCommand(oldText: string, newText: string) {
   const to = talosVersionOf(next.objects);
   const skip = from && to ? talosUpgradeProblem(from, to) : undefined;
   if (skip) problems.push({ severity: 'error', message: skip, field: { path: 'spec.cluster.talosImage' } });
+  const kept = from && to && from !== to ? [...vmTemplatesOf(next.objects)].filter((t) => vmTemplatesOf(old.objects).has(t)) : [];
+  if (kept.length) {
+    // A machine boots its VM template's Talos: a disk image never installs talosImage, an older installer ISO
+    // refuses the newer config (src/clusterspec/templateTalos.ts).
+    problems.push({
+      severity: 'warning',
+      message: `Talos ${from} → ${to}, but machines are still cloned from the VM template${kept.length > 1 ? 's' : ''} ${kept.join(', ')}: a clone of a Talos disk image runs the image's Talos, not talosImage's, and an installer ISO of an older Talos refuses the new config; point the templates at ones holding Talos ${to} in this commit (template.talosVersion makes render check it)`,
+      field: { path: 'spec.proxmox.template' },
+    });
+  }
   const k8sFrom = kubernetesVersionOf(old.objects);
   const k8sTo = kubernetesVersionOf(next.objects);
   const k8s = k8sFrom && k8sTo ? kubernetesUpgradeProblem(k8sFrom, k8sTo) : undefined;

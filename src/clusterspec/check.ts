@@ -10,9 +10,10 @@ import { contains, formatIPv4, inside, overlappingPairs, overlaps, parseIPv4, pa
 import { kubernetesSupported, MIN_TALOS_MINOR, parseMinor, talosVersionOfImage } from './versions';
 import { error, warning, type Problem } from '../results';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
+import { checkTemplateTalos } from './templateTalos';
 
 export function checkSpec(m: Model): Problem[] {
-  return [...checkNames(m), ...checkNetwork(m), ...checkVMIDRange(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m)];
+  return [...checkNames(m), ...checkNetwork(m), ...checkVMIDRange(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m), ...checkTemplateTalos(m)];
 }
 
 /** CAPMOX's CRD rule (ProxmoxMachineTemplate CEL): a disk format or a target storage needs a full clone. */
