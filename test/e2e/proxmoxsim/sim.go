@@ -458,7 +458,7 @@ func writeError(w http.ResponseWriter, ae *apiError) {
 		_, _ = w.Write(b)
 		return
 	}
-	conn, buf, err := hj.Hijack()
+	conn, _, err := hj.Hijack()
 	if err != nil {
 		return
 	}
@@ -467,7 +467,6 @@ func writeError(w http.ResponseWriter, ae *apiError) {
 	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", ae.status, reason, len(b))
 	_, _ = bw.Write(b)
 	_ = bw.Flush()
-	_ = buf
 }
 
 func (s *Sim) sortedNodes() []string {

@@ -125,7 +125,6 @@ type Node struct {
 	TalosVersion string
 	cluster      *Cluster
 	srv          *grpc.Server
-	started      time.Time
 	mu           sync.Mutex
 	events       []*machine.Event
 	machine.UnimplementedMachineServiceServer
@@ -164,7 +163,7 @@ func (c *Cluster) StartNode(address, hostname, version string, caCrt, caKey []by
 	if err != nil {
 		return fmt.Errorf("talossim %s: %w", hostname, err)
 	}
-	n := &Node{Addr: address, Name: hostname, TalosVersion: version, cluster: c, started: time.Now()}
+	n := &Node{Addr: address, Name: hostname, TalosVersion: version, cluster: c}
 	n.srv = grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(&tls.Config{
 			Certificates: []tls.Certificate{cert},
