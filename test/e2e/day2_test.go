@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -346,12 +347,16 @@ func TestHighlyAvailable(t *testing.T) {
 			}
 			addrs[b.Address] = b.Hostname
 		}
+		// The control planes' node names: their Machines' ProxmoxMachines (a surplus Machine deleted before
+		// the bootstrap, see deleteSurplusControlPlanes, may leave its ProxmoxMachine behind a while).
 		var cpNames []string
-		for _, pm := range s.List(gvkPMachine) {
-			if strings.HasPrefix(pm.GetName(), s.Name+"-control-plane-") {
-				cpNames = append(cpNames, pm.GetName())
+		for _, m := range s.List(gvkMachine) {
+			if _, cp := m.GetLabels()["cluster.x-k8s.io/control-plane"]; cp {
+				name, _, _ := unstructured.NestedString(m.Object, "spec", "infrastructureRef", "name")
+				cpNames = append(cpNames, name)
 			}
 		}
+		sort.Strings(cpNames)
 		if got, want := strings.Join(w.Talos.Members(), ","), strings.Join(cpNames, ","); got != want {
 			t.Errorf("etcd members %s, want the 3 control planes %s", got, want)
 		}
