@@ -11,9 +11,10 @@ import { kubernetesSupported, MIN_TALOS_MINOR, parseMinor, talosVersionOfImage }
 import { error, warning, type Problem } from '../results';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
 import { nicModels, vipSelectorProblem } from './vipSelector';
+import { checkTemplateTalos } from './templateTalos';
 
 export function checkSpec(m: Model): Problem[] {
-  return [...checkNames(m), ...checkNetwork(m), ...checkVMIDRange(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m)];
+  return [...checkNames(m), ...checkNetwork(m), ...checkVMIDRange(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m), ...checkTemplateTalos(m)];
 }
 
 /** CAPMOX's CRD rule (ProxmoxMachineTemplate CEL): a disk format or a target storage needs a full clone. */

@@ -24,7 +24,7 @@ const k14 = new Set(["ipRanges","prefix","gateway","dnsServers","bastion"]);
 const k15 = new Set(["host","endpointIP"]);
 const k16 = new RegExp("^(?:(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])|(?=.{1,253}$)[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)$", "");
 const k17 = new Set(["endpointIP","replicas","bootVolumeSizeGB","cores","sockets","memoryMiB","allowedNodes","template","maxSurge","vipDeviceSelector","patches"]);
-const k18 = new Set(["sourceNode","templateID"]);
+const k18 = new Set(["sourceNode","templateID","talosVersion"]);
 const k19 = new Set([0]);
 const k20 = new Set([1]);
 const k21 = new Set(["busPath","hardwareAddr","permanentAddr","pciID","driver","physical"]);
@@ -464,93 +464,99 @@ function p50(v: any): any {
 }
 
 function p51(v: any): any {
+  if (v === undefined) return undefined;
+  return p12(v);
+}
+
+function p52(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k18.has(k)) return INVALID;
   const out: any = {};
   if (!put(out, v, "sourceNode", p47(v["sourceNode"]), 0, 0)) return INVALID;
   if (!put(out, v, "templateID", p50(v["templateID"]), 0, 0)) return INVALID;
+  if (!put(out, v, "talosVersion", p51(v["talosVersion"]), 1, 1)) return INVALID;
   return out;
 }
 
-function p52(v: any): any {
+function p53(v: any): any {
   if (v === undefined) return undefined;
-  return p51(v);
+  return p52(v);
 }
 
-function p53(v: any): any {
+function p54(v: any): any {
   if (!k19.has(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p54(v: any): any {
+function p55(v: any): any {
   if (!k20.has(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p55(v: any): any {
-  let out: any = p53(v);
-  if (out === INVALID) out = p54(v);
+function p56(v: any): any {
+  let out: any = p54(v);
+  if (out === INVALID) out = p55(v);
   if (out === INVALID) return INVALID;
   return out;
 }
 
-function p56(v: any): any {
+function p57(v: any): any {
   if (v === undefined) return 1;
-  const r = p55(v);
+  const r = p56(v);
   return r === undefined ? 1 : r;
 }
 
-function p57(v: any): any {
+function p58(v: any): any {
   if (v === undefined) return undefined;
   return p47(v);
 }
 
-function p58(v: any): any {
+function p59(v: any): any {
   if (typeof v !== 'boolean') return INVALID;
   const out = v;
   return out;
 }
 
-function p59(v: any): any {
+function p60(v: any): any {
   if (v === undefined) return undefined;
-  return p58(v);
+  return p59(v);
 }
 
-function p60(v: any): any {
+function p61(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k21.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "busPath", p57(v["busPath"]), 1, 1)) return INVALID;
-  if (!put(out, v, "hardwareAddr", p57(v["hardwareAddr"]), 1, 1)) return INVALID;
-  if (!put(out, v, "permanentAddr", p57(v["permanentAddr"]), 1, 1)) return INVALID;
-  if (!put(out, v, "pciID", p57(v["pciID"]), 1, 1)) return INVALID;
-  if (!put(out, v, "driver", p57(v["driver"]), 1, 1)) return INVALID;
-  if (!put(out, v, "physical", p59(v["physical"]), 1, 1)) return INVALID;
+  if (!put(out, v, "busPath", p58(v["busPath"]), 1, 1)) return INVALID;
+  if (!put(out, v, "hardwareAddr", p58(v["hardwareAddr"]), 1, 1)) return INVALID;
+  if (!put(out, v, "permanentAddr", p58(v["permanentAddr"]), 1, 1)) return INVALID;
+  if (!put(out, v, "pciID", p58(v["pciID"]), 1, 1)) return INVALID;
+  if (!put(out, v, "driver", p58(v["driver"]), 1, 1)) return INVALID;
+  if (!put(out, v, "physical", p60(v["physical"]), 1, 1)) return INVALID;
   if (rules.noEarlierIssues({ value: out, issues: [] }) && !rules.selectsSomething(out)) return INVALID;
   return out;
 }
 
-function p61(v: any): any {
+function p62(v: any): any {
   if (v === undefined) return {"physical":true};
-  const r = p60(v);
+  const r = p61(v);
   return r === undefined ? {"physical":true} : r;
 }
 
-function p62(v: any): any {
+function p63(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   return out;
 }
 
-function p63(v: any): any {
+function p64(v: any): any {
   if (!isPlainObject(v)) return INVALID;
   const out: any = {};
   for (const k of Reflect.ownKeys(v)) {
     if (k === '__proto__' || !Object.prototype.propertyIsEnumerable.call(v, k)) continue;
-    let kk: any = p62(k);
-    if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p62(Number(k));
+    let kk: any = p63(k);
+    if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p63(Number(k));
     if (kk === INVALID) return INVALID;
     if (kk === '__proto__') continue;
     const r = p6(v[k as any]);
@@ -560,11 +566,11 @@ function p63(v: any): any {
   return out;
 }
 
-function p64(v: any): any {
+function p65(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p63(v[i]);
+    const r = p64(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -572,12 +578,12 @@ function p64(v: any): any {
   return out;
 }
 
-function p65(v: any): any {
+function p66(v: any): any {
   if (v === undefined) return undefined;
-  return p64(v);
+  return p65(v);
 }
 
-function p66(v: any): any {
+function p67(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k17.has(k)) return INVALID;
   const out: any = {};
@@ -588,14 +594,14 @@ function p66(v: any): any {
   if (!put(out, v, "sockets", p44(v["sockets"]), 2, 0)) return INVALID;
   if (!put(out, v, "memoryMiB", p46(v["memoryMiB"]), 2, 0)) return INVALID;
   if (!put(out, v, "allowedNodes", p49(v["allowedNodes"]), 1, 1)) return INVALID;
-  if (!put(out, v, "template", p52(v["template"]), 1, 1)) return INVALID;
-  if (!put(out, v, "maxSurge", p56(v["maxSurge"]), 2, 0)) return INVALID;
-  if (!put(out, v, "vipDeviceSelector", p61(v["vipDeviceSelector"]), 2, 0)) return INVALID;
-  if (!put(out, v, "patches", p65(v["patches"]), 1, 1)) return INVALID;
+  if (!put(out, v, "template", p53(v["template"]), 1, 1)) return INVALID;
+  if (!put(out, v, "maxSurge", p57(v["maxSurge"]), 2, 0)) return INVALID;
+  if (!put(out, v, "vipDeviceSelector", p62(v["vipDeviceSelector"]), 2, 0)) return INVALID;
+  if (!put(out, v, "patches", p66(v["patches"]), 1, 1)) return INVALID;
   return out;
 }
 
-function p67(v: any): any {
+function p68(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 30)) return INVALID;
@@ -604,7 +610,7 @@ function p67(v: any): any {
   return out;
 }
 
-function p68(v: any): any {
+function p69(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -613,19 +619,19 @@ function p68(v: any): any {
   return out;
 }
 
-function p69(v: any): any {
+function p70(v: any): any {
   if (v === undefined) return 1;
-  const r = p68(v);
+  const r = p69(v);
   return r === undefined ? 1 : r;
 }
 
-function p70(v: any): any {
+function p71(v: any): any {
   if (v === undefined) return 140;
   const r = p39(v);
   return r === undefined ? 140 : r;
 }
 
-function p71(v: any): any {
+function p72(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 317)) return INVALID;
@@ -633,7 +639,7 @@ function p71(v: any): any {
   return out;
 }
 
-function p72(v: any): any {
+function p73(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 63)) return INVALID;
@@ -641,16 +647,16 @@ function p72(v: any): any {
   return out;
 }
 
-function p73(v: any): any {
+function p74(v: any): any {
   if (!isPlainObject(v)) return INVALID;
   const out: any = {};
   for (const k of Reflect.ownKeys(v)) {
     if (k === '__proto__' || !Object.prototype.propertyIsEnumerable.call(v, k)) continue;
-    let kk: any = p71(k);
-    if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p71(Number(k));
+    let kk: any = p72(k);
+    if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p72(Number(k));
     if (kk === INVALID) return INVALID;
     if (kk === '__proto__') continue;
-    const r = p72(v[k as any]);
+    const r = p73(v[k as any]);
     if (r === INVALID) return INVALID;
     out[kk] = r;
   }
@@ -658,37 +664,37 @@ function p73(v: any): any {
   return out;
 }
 
-function p74(v: any): any {
+function p75(v: any): any {
+  if (v === undefined) return undefined;
+  return p74(v);
+}
+
+function p76(v: any): any {
   if (v === undefined) return undefined;
   return p73(v);
 }
 
-function p75(v: any): any {
-  if (v === undefined) return undefined;
-  return p72(v);
-}
-
-function p76(v: any): any {
+function p77(v: any): any {
   if (!k28.has(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p77(v: any): any {
+function p78(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k27.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "key", p71(v["key"]), 0, 0)) return INVALID;
-  if (!put(out, v, "value", p75(v["value"]), 1, 1)) return INVALID;
-  if (!put(out, v, "effect", p76(v["effect"]), 0, 0)) return INVALID;
+  if (!put(out, v, "key", p72(v["key"]), 0, 0)) return INVALID;
+  if (!put(out, v, "value", p76(v["value"]), 1, 1)) return INVALID;
+  if (!put(out, v, "effect", p77(v["effect"]), 0, 0)) return INVALID;
   return out;
 }
 
-function p78(v: any): any {
+function p79(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p77(v[i]);
+    const r = p78(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -696,12 +702,12 @@ function p78(v: any): any {
   return out;
 }
 
-function p79(v: any): any {
+function p80(v: any): any {
   if (v === undefined) return undefined;
-  return p78(v);
+  return p79(v);
 }
 
-function p80(v: any): any {
+function p81(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -710,7 +716,7 @@ function p80(v: any): any {
   return out;
 }
 
-function p81(v: any): any {
+function p82(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 4)) return INVALID;
@@ -718,39 +724,39 @@ function p81(v: any): any {
   return out;
 }
 
-function p82(v: any): any {
-  let out: any = p80(v);
-  if (out === INVALID) out = p81(v);
+function p83(v: any): any {
+  let out: any = p81(v);
+  if (out === INVALID) out = p82(v);
   if (out === INVALID) return INVALID;
   return out;
 }
 
-function p83(v: any): any {
+function p84(v: any): any {
   if (v === undefined) return 1;
-  const r = p82(v);
+  const r = p83(v);
   return r === undefined ? 1 : r;
 }
 
-function p84(v: any): any {
+function p85(v: any): any {
   if (v === undefined) return 0;
-  const r = p82(v);
+  const r = p83(v);
   return r === undefined ? 0 : r;
 }
 
-function p85(v: any): any {
+function p86(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k29.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "maxSurge", p83(v["maxSurge"]), 2, 0)) return INVALID;
-  if (!put(out, v, "maxUnavailable", p84(v["maxUnavailable"]), 2, 0)) return INVALID;
+  if (!put(out, v, "maxSurge", p84(v["maxSurge"]), 2, 0)) return INVALID;
+  if (!put(out, v, "maxUnavailable", p85(v["maxUnavailable"]), 2, 0)) return INVALID;
   return out;
 }
 
-function p86(v: any): any {
-  return p85(v === undefined ? {} : v);
+function p87(v: any): any {
+  return p86(v === undefined ? {} : v);
 }
 
-function p87(v: any): any {
+function p88(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -759,27 +765,27 @@ function p87(v: any): any {
   return out;
 }
 
-function p88(v: any): any {
+function p89(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k31.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "minReplicas", p68(v["minReplicas"]), 0, 0)) return INVALID;
-  if (!put(out, v, "maxReplicas", p87(v["maxReplicas"]), 0, 0)) return INVALID;
+  if (!put(out, v, "minReplicas", p69(v["minReplicas"]), 0, 0)) return INVALID;
+  if (!put(out, v, "maxReplicas", p88(v["maxReplicas"]), 0, 0)) return INVALID;
   return out;
 }
 
-function p89(v: any): any {
-  if (v === undefined) return undefined;
-  return p88(v);
-}
-
 function p90(v: any): any {
-  if (v === undefined) return true;
-  const r = p58(v);
-  return r === undefined ? true : r;
+  if (v === undefined) return undefined;
+  return p89(v);
 }
 
 function p91(v: any): any {
+  if (v === undefined) return true;
+  const r = p59(v);
+  return r === undefined ? true : r;
+}
+
+function p92(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -787,13 +793,13 @@ function p91(v: any): any {
   return out;
 }
 
-function p92(v: any): any {
+function p93(v: any): any {
   if (v === undefined) return 600;
-  const r = p91(v);
+  const r = p92(v);
   return r === undefined ? 600 : r;
 }
 
-function p93(v: any): any {
+function p94(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -802,60 +808,60 @@ function p93(v: any): any {
   return out;
 }
 
-function p94(v: any): any {
+function p95(v: any): any {
   if (v === undefined) return 300;
-  const r = p93(v);
+  const r = p94(v);
   return r === undefined ? 300 : r;
 }
 
-function p95(v: any): any {
+function p96(v: any): any {
   if (v === undefined) return "40%";
-  const r = p82(v);
+  const r = p83(v);
   return r === undefined ? "40%" : r;
 }
 
-function p96(v: any): any {
+function p97(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k32.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "enabled", p90(v["enabled"]), 2, 0)) return INVALID;
-  if (!put(out, v, "nodeStartupTimeoutSeconds", p92(v["nodeStartupTimeoutSeconds"]), 2, 0)) return INVALID;
-  if (!put(out, v, "unhealthyTimeoutSeconds", p94(v["unhealthyTimeoutSeconds"]), 2, 0)) return INVALID;
-  if (!put(out, v, "maxUnhealthy", p95(v["maxUnhealthy"]), 2, 0)) return INVALID;
+  if (!put(out, v, "enabled", p91(v["enabled"]), 2, 0)) return INVALID;
+  if (!put(out, v, "nodeStartupTimeoutSeconds", p93(v["nodeStartupTimeoutSeconds"]), 2, 0)) return INVALID;
+  if (!put(out, v, "unhealthyTimeoutSeconds", p95(v["unhealthyTimeoutSeconds"]), 2, 0)) return INVALID;
+  if (!put(out, v, "maxUnhealthy", p96(v["maxUnhealthy"]), 2, 0)) return INVALID;
   return out;
 }
 
-function p97(v: any): any {
+function p98(v: any): any {
   if (v === undefined) return undefined;
-  return p96(v);
+  return p97(v);
 }
 
-function p98(v: any): any {
+function p99(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k23.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "name", p67(v["name"]), 0, 0)) return INVALID;
-  if (!put(out, v, "replicas", p69(v["replicas"]), 2, 0)) return INVALID;
-  if (!put(out, v, "bootVolumeSizeGB", p70(v["bootVolumeSizeGB"]), 2, 0)) return INVALID;
+  if (!put(out, v, "name", p68(v["name"]), 0, 0)) return INVALID;
+  if (!put(out, v, "replicas", p70(v["replicas"]), 2, 0)) return INVALID;
+  if (!put(out, v, "bootVolumeSizeGB", p71(v["bootVolumeSizeGB"]), 2, 0)) return INVALID;
   if (!put(out, v, "cores", p42(v["cores"]), 2, 0)) return INVALID;
   if (!put(out, v, "sockets", p44(v["sockets"]), 2, 0)) return INVALID;
   if (!put(out, v, "memoryMiB", p46(v["memoryMiB"]), 2, 0)) return INVALID;
   if (!put(out, v, "allowedNodes", p49(v["allowedNodes"]), 1, 1)) return INVALID;
-  if (!put(out, v, "template", p52(v["template"]), 1, 1)) return INVALID;
-  if (!put(out, v, "labels", p74(v["labels"]), 1, 1)) return INVALID;
-  if (!put(out, v, "taints", p79(v["taints"]), 1, 1)) return INVALID;
-  if (!put(out, v, "rollout", p86(v["rollout"]), 2, 0)) return INVALID;
-  if (!put(out, v, "autoscaling", p89(v["autoscaling"]), 1, 1)) return INVALID;
-  if (!put(out, v, "healthCheck", p97(v["healthCheck"]), 1, 1)) return INVALID;
-  if (!put(out, v, "patches", p65(v["patches"]), 1, 1)) return INVALID;
+  if (!put(out, v, "template", p53(v["template"]), 1, 1)) return INVALID;
+  if (!put(out, v, "labels", p75(v["labels"]), 1, 1)) return INVALID;
+  if (!put(out, v, "taints", p80(v["taints"]), 1, 1)) return INVALID;
+  if (!put(out, v, "rollout", p87(v["rollout"]), 2, 0)) return INVALID;
+  if (!put(out, v, "autoscaling", p90(v["autoscaling"]), 1, 1)) return INVALID;
+  if (!put(out, v, "healthCheck", p98(v["healthCheck"]), 1, 1)) return INVALID;
+  if (!put(out, v, "patches", p66(v["patches"]), 1, 1)) return INVALID;
   return out;
 }
 
-function p99(v: any): any {
+function p100(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p98(v[i]);
+    const r = p99(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -863,11 +869,11 @@ function p99(v: any): any {
   return out;
 }
 
-function p100(v: any): any {
-  return p99(v === undefined ? [{"name":"worker"}] : v);
+function p101(v: any): any {
+  return p100(v === undefined ? [{"name":"worker"}] : v);
 }
 
-function p101(v: any): any {
+function p102(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k34.has(k)) return INVALID;
   const out: any = {};
@@ -877,12 +883,12 @@ function p101(v: any): any {
   return out;
 }
 
-function p102(v: any): any {
+function p103(v: any): any {
   if (v === undefined) return undefined;
-  return p101(v);
+  return p102(v);
 }
 
-function p103(v: any): any {
+function p104(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 8)) return INVALID;
@@ -890,19 +896,19 @@ function p103(v: any): any {
   return out;
 }
 
-function p104(v: any): any {
+function p105(v: any): any {
   if (v === undefined) return "virtio0";
-  const r = p103(v);
+  const r = p104(v);
   return r === undefined ? "virtio0" : r;
 }
 
-function p105(v: any): any {
+function p106(v: any): any {
   if (v === undefined) return "vmbr0";
   const r = p47(v);
   return r === undefined ? "vmbr0" : r;
 }
 
-function p106(v: any): any {
+function p107(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -911,12 +917,12 @@ function p106(v: any): any {
   return out;
 }
 
-function p107(v: any): any {
+function p108(v: any): any {
   if (v === undefined) return undefined;
-  return p106(v);
+  return p107(v);
 }
 
-function p108(v: any): any {
+function p109(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -924,81 +930,81 @@ function p108(v: any): any {
   return out;
 }
 
-function p109(v: any): any {
+function p110(v: any): any {
   if (v === undefined) return undefined;
-  return p108(v);
+  return p109(v);
 }
 
-function p110(v: any): any {
+function p111(v: any): any {
   if (!k37.has(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p111(v: any): any {
+function p112(v: any): any {
   if (v === undefined) return "virtio";
-  const r = p110(v);
+  const r = p111(v);
   return r === undefined ? "virtio" : r;
 }
 
-function p112(v: any): any {
+function p113(v: any): any {
   if (!k39.has(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p113(v: any): any {
-  if (v === undefined) return undefined;
-  return p112(v);
-}
-
 function p114(v: any): any {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
-  for (const k in v) if (!k38.has(k)) return INVALID;
-  const out: any = {};
-  if (!put(out, v, "full", p59(v["full"]), 1, 1)) return INVALID;
-  if (!put(out, v, "format", p113(v["format"]), 1, 1)) return INVALID;
-  if (!put(out, v, "storage", p57(v["storage"]), 1, 1)) return INVALID;
-  return out;
+  if (v === undefined) return undefined;
+  return p113(v);
 }
 
 function p115(v: any): any {
-  if (v === undefined) return undefined;
-  return p114(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
+  for (const k in v) if (!k38.has(k)) return INVALID;
+  const out: any = {};
+  if (!put(out, v, "full", p60(v["full"]), 1, 1)) return INVALID;
+  if (!put(out, v, "format", p114(v["format"]), 1, 1)) return INVALID;
+  if (!put(out, v, "storage", p58(v["storage"]), 1, 1)) return INVALID;
+  return out;
 }
 
 function p116(v: any): any {
+  if (v === undefined) return undefined;
+  return p115(v);
+}
+
+function p117(v: any): any {
   if (!k42.has(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p117(v: any): any {
+function p118(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k41.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "kind", p116(v["kind"]), 0, 0)) return INVALID;
+  if (!put(out, v, "kind", p117(v["kind"]), 0, 0)) return INVALID;
   if (!put(out, v, "name", p2(v["name"]), 0, 0)) return INVALID;
   return out;
 }
 
-function p118(v: any): any {
+function p119(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k40.has(k)) return INVALID;
   const out: any = {};
   if (!put(out, v, "bridge", p47(v["bridge"]), 0, 0)) return INVALID;
-  if (!put(out, v, "vlan", p107(v["vlan"]), 1, 1)) return INVALID;
-  if (!put(out, v, "mtu", p109(v["mtu"]), 1, 1)) return INVALID;
-  if (!put(out, v, "model", p111(v["model"]), 2, 0)) return INVALID;
-  if (!put(out, v, "ipPool", p117(v["ipPool"]), 0, 0)) return INVALID;
+  if (!put(out, v, "vlan", p108(v["vlan"]), 1, 1)) return INVALID;
+  if (!put(out, v, "mtu", p110(v["mtu"]), 1, 1)) return INVALID;
+  if (!put(out, v, "model", p112(v["model"]), 2, 0)) return INVALID;
+  if (!put(out, v, "ipPool", p118(v["ipPool"]), 0, 0)) return INVALID;
   return out;
 }
 
-function p119(v: any): any {
+function p120(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p118(v[i]);
+    const r = p119(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -1006,30 +1012,30 @@ function p119(v: any): any {
   return out;
 }
 
-function p120(v: any): any {
-  if (v === undefined) return undefined;
-  return p119(v);
-}
-
 function p121(v: any): any {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
-  for (const k in v) if (!k35.has(k)) return INVALID;
-  const out: any = {};
-  if (!put(out, v, "bootVolumeDevice", p104(v["bootVolumeDevice"]), 2, 0)) return INVALID;
-  if (!put(out, v, "bridge", p105(v["bridge"]), 2, 0)) return INVALID;
-  if (!put(out, v, "vlan", p107(v["vlan"]), 1, 1)) return INVALID;
-  if (!put(out, v, "mtu", p109(v["mtu"]), 1, 1)) return INVALID;
-  if (!put(out, v, "model", p111(v["model"]), 2, 0)) return INVALID;
-  if (!put(out, v, "clone", p115(v["clone"]), 1, 1)) return INVALID;
-  if (!put(out, v, "extraNetworkDevices", p120(v["extraNetworkDevices"]), 1, 1)) return INVALID;
-  return out;
+  if (v === undefined) return undefined;
+  return p120(v);
 }
 
 function p122(v: any): any {
-  return p121(v === undefined ? {} : v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
+  for (const k in v) if (!k35.has(k)) return INVALID;
+  const out: any = {};
+  if (!put(out, v, "bootVolumeDevice", p105(v["bootVolumeDevice"]), 2, 0)) return INVALID;
+  if (!put(out, v, "bridge", p106(v["bridge"]), 2, 0)) return INVALID;
+  if (!put(out, v, "vlan", p108(v["vlan"]), 1, 1)) return INVALID;
+  if (!put(out, v, "mtu", p110(v["mtu"]), 1, 1)) return INVALID;
+  if (!put(out, v, "model", p112(v["model"]), 2, 0)) return INVALID;
+  if (!put(out, v, "clone", p116(v["clone"]), 1, 1)) return INVALID;
+  if (!put(out, v, "extraNetworkDevices", p121(v["extraNetworkDevices"]), 1, 1)) return INVALID;
+  return out;
 }
 
 function p123(v: any): any {
+  return p122(v === undefined ? {} : v);
+}
+
+function p124(v: any): any {
   if (typeof v !== 'number' || !Number.isFinite(v)) return INVALID;
   const out = v;
   if (!Number.isSafeInteger(out)) return INVALID;
@@ -1038,20 +1044,20 @@ function p123(v: any): any {
   return out;
 }
 
-function p124(v: any): any {
+function p125(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k43.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "memoryAdjustment", p123(v["memoryAdjustment"]), 0, 0)) return INVALID;
+  if (!put(out, v, "memoryAdjustment", p124(v["memoryAdjustment"]), 0, 0)) return INVALID;
   return out;
 }
 
-function p125(v: any): any {
+function p126(v: any): any {
   if (v === undefined) return undefined;
-  return p124(v);
+  return p125(v);
 }
 
-function p126(v: any): any {
+function p127(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k44.has(k)) return INVALID;
   const out: any = {};
@@ -1060,37 +1066,37 @@ function p126(v: any): any {
   return out;
 }
 
-function p127(v: any): any {
+function p128(v: any): any {
   if (v === undefined) return undefined;
-  return p126(v);
+  return p127(v);
 }
 
-function p128(v: any): any {
+function p129(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k33.has(k)) return INVALID;
   const out: any = {};
   if (!put(out, v, "allowedNodes", p48(v["allowedNodes"]), 0, 0)) return INVALID;
-  if (!put(out, v, "template", p51(v["template"]), 0, 0)) return INVALID;
-  if (!put(out, v, "vmIDRange", p102(v["vmIDRange"]), 1, 1)) return INVALID;
-  if (!put(out, v, "vm", p122(v["vm"]), 2, 0)) return INVALID;
-  if (!put(out, v, "schedulerHints", p125(v["schedulerHints"]), 1, 1)) return INVALID;
-  if (!put(out, v, "credentialsRef", p127(v["credentialsRef"]), 1, 1)) return INVALID;
+  if (!put(out, v, "template", p52(v["template"]), 0, 0)) return INVALID;
+  if (!put(out, v, "vmIDRange", p103(v["vmIDRange"]), 1, 1)) return INVALID;
+  if (!put(out, v, "vm", p123(v["vm"]), 2, 0)) return INVALID;
+  if (!put(out, v, "schedulerHints", p126(v["schedulerHints"]), 1, 1)) return INVALID;
+  if (!put(out, v, "credentialsRef", p128(v["credentialsRef"]), 1, 1)) return INVALID;
   return out;
 }
 
-function p129(v: any): any {
+function p130(v: any): any {
   if (!k46.has(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p130(v: any): any {
+function p131(v: any): any {
   if (v === undefined) return "flannel";
-  const r = p129(v);
+  const r = p130(v);
   return r === undefined ? "flannel" : r;
 }
 
-function p131(v: any): any {
+function p132(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
@@ -1103,12 +1109,12 @@ function p131(v: any): any {
   return out;
 }
 
-function p132(v: any): any {
+function p133(v: any): any {
   if (v === undefined) return undefined;
-  return p131(v);
+  return p132(v);
 }
 
-function p133(v: any): any {
+function p134(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 259)) return INVALID;
@@ -1116,7 +1122,7 @@ function p133(v: any): any {
   return out;
 }
 
-function p134(v: any): any {
+function p135(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 2048)) return INVALID;
@@ -1126,11 +1132,11 @@ function p134(v: any): any {
   return out;
 }
 
-function p135(v: any): any {
+function p136(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p134(v[i]);
+    const r = p135(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -1139,16 +1145,16 @@ function p135(v: any): any {
   return out;
 }
 
-function p136(v: any): any {
+function p137(v: any): any {
   if (!isPlainObject(v)) return INVALID;
   const out: any = {};
   for (const k of Reflect.ownKeys(v)) {
     if (k === '__proto__' || !Object.prototype.propertyIsEnumerable.call(v, k)) continue;
-    let kk: any = p133(k);
-    if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p133(Number(k));
+    let kk: any = p134(k);
+    if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p134(Number(k));
     if (kk === INVALID) return INVALID;
     if (kk === '__proto__') continue;
-    const r = p135(v[k as any]);
+    const r = p136(v[k as any]);
     if (r === INVALID) return INVALID;
     out[kk] = r;
   }
@@ -1156,12 +1162,12 @@ function p136(v: any): any {
   return out;
 }
 
-function p137(v: any): any {
+function p138(v: any): any {
   if (v === undefined) return undefined;
-  return p136(v);
+  return p137(v);
 }
 
-function p138(v: any): any {
+function p139(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 1024)) return INVALID;
@@ -1170,11 +1176,11 @@ function p138(v: any): any {
   return out;
 }
 
-function p139(v: any): any {
+function p140(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p138(v[i]);
+    const r = p139(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -1183,12 +1189,12 @@ function p139(v: any): any {
   return out;
 }
 
-function p140(v: any): any {
+function p141(v: any): any {
   if (v === undefined) return undefined;
-  return p139(v);
+  return p140(v);
 }
 
-function p141(v: any): any {
+function p142(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 1024)) return INVALID;
@@ -1196,11 +1202,11 @@ function p141(v: any): any {
   return out;
 }
 
-function p142(v: any): any {
+function p143(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p141(v[i]);
+    const r = p142(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -1209,25 +1215,25 @@ function p142(v: any): any {
   return out;
 }
 
-function p143(v: any): any {
+function p144(v: any): any {
   if (v === undefined) return undefined;
-  return p142(v);
+  return p143(v);
 }
 
-function p144(v: any): any {
+function p145(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k51.has(k)) return INVALID;
   const out: any = {};
   if (!put(out, v, "name", p47(v["name"]), 0, 0)) return INVALID;
-  if (!put(out, v, "parameters", p143(v["parameters"]), 1, 1)) return INVALID;
+  if (!put(out, v, "parameters", p144(v["parameters"]), 1, 1)) return INVALID;
   return out;
 }
 
-function p145(v: any): any {
+function p146(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p144(v[i]);
+    const r = p145(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -1236,45 +1242,45 @@ function p145(v: any): any {
   return out;
 }
 
-function p146(v: any): any {
+function p147(v: any): any {
   if (v === undefined) return undefined;
-  return p145(v);
+  return p146(v);
 }
 
-function p147(v: any): any {
+function p148(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 256)) return INVALID;
   return out;
 }
 
-function p148(v: any): any {
+function p149(v: any): any {
   if (!rules.isNumberText(v)) return INVALID;
   const out = v;
   return out;
 }
 
-function p149(v: any): any {
-  let out: any = p147(v);
-  if (out === INVALID) out = p148(v);
-  if (out === INVALID) return INVALID;
-  return out;
-}
-
 function p150(v: any): any {
-  const out = rules.asText(v);
+  let out: any = p148(v);
+  if (out === INVALID) out = p149(v);
+  if (out === INVALID) return INVALID;
   return out;
 }
 
 function p151(v: any): any {
-  const l = p149(v);
-  if (l === INVALID) return INVALID;
-  const out = p150(l);
-  if (out === INVALID) return INVALID;
+  const out = rules.asText(v);
   return out;
 }
 
 function p152(v: any): any {
+  const l = p150(v);
+  if (l === INVALID) return INVALID;
+  const out = p151(l);
+  if (out === INVALID) return INVALID;
+  return out;
+}
+
+function p153(v: any): any {
   if (!isPlainObject(v)) return INVALID;
   const out: any = {};
   for (const k of Reflect.ownKeys(v)) {
@@ -1283,7 +1289,7 @@ function p152(v: any): any {
     if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p47(Number(k));
     if (kk === INVALID) return INVALID;
     if (kk === '__proto__') continue;
-    const r = p151(v[k as any]);
+    const r = p152(v[k as any]);
     if (r === INVALID) return INVALID;
     out[kk] = r;
   }
@@ -1291,35 +1297,35 @@ function p152(v: any): any {
   return out;
 }
 
-function p153(v: any): any {
+function p154(v: any): any {
   if (v === undefined) return undefined;
-  return p152(v);
+  return p153(v);
 }
 
-function p154(v: any): any {
+function p155(v: any): any {
   if (typeof v !== 'string') return INVALID;
   const out = v;
   if (tooLong(out, 1024)) return INVALID;
   return out;
 }
 
-function p155(v: any): any {
-  let out: any = p154(v);
-  if (out === INVALID) out = p148(v);
-  if (out === INVALID) out = p58(v);
-  if (out === INVALID) return INVALID;
-  return out;
-}
-
 function p156(v: any): any {
-  const l = p155(v);
-  if (l === INVALID) return INVALID;
-  const out = p150(l);
+  let out: any = p155(v);
+  if (out === INVALID) out = p149(v);
+  if (out === INVALID) out = p59(v);
   if (out === INVALID) return INVALID;
   return out;
 }
 
 function p157(v: any): any {
+  const l = p156(v);
+  if (l === INVALID) return INVALID;
+  const out = p151(l);
+  if (out === INVALID) return INVALID;
+  return out;
+}
+
+function p158(v: any): any {
   if (!isPlainObject(v)) return INVALID;
   const out: any = {};
   for (const k of Reflect.ownKeys(v)) {
@@ -1328,7 +1334,7 @@ function p157(v: any): any {
     if (kk === INVALID && typeof k === 'string' && k22.test(k)) kk = p47(Number(k));
     if (kk === INVALID) return INVALID;
     if (kk === '__proto__') continue;
-    const r = p156(v[k as any]);
+    const r = p157(v[k as any]);
     if (r === INVALID) return INVALID;
     out[kk] = r;
   }
@@ -1336,16 +1342,16 @@ function p157(v: any): any {
   return out;
 }
 
-function p158(v: any): any {
+function p159(v: any): any {
   if (v === undefined) return undefined;
-  return p157(v);
+  return p158(v);
 }
 
-function p159(v: any): any {
+function p160(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p134(v[i]);
+    const r = p135(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -1353,29 +1359,29 @@ function p159(v: any): any {
   return out;
 }
 
-function p160(v: any): any {
-  if (v === undefined) return undefined;
-  return p159(v);
-}
-
 function p161(v: any): any {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
-  for (const k in v) if (!k53.has(k)) return INVALID;
-  const out: any = {};
-  if (!put(out, v, "manifests", p160(v["manifests"]), 1, 1)) return INVALID;
-  return out;
+  if (v === undefined) return undefined;
+  return p160(v);
 }
 
 function p162(v: any): any {
-  if (v === undefined) return undefined;
-  return p161(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
+  for (const k in v) if (!k53.has(k)) return INVALID;
+  const out: any = {};
+  if (!put(out, v, "manifests", p161(v["manifests"]), 1, 1)) return INVALID;
+  return out;
 }
 
 function p163(v: any): any {
+  if (v === undefined) return undefined;
+  return p162(v);
+}
+
+function p164(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const r = p134(v[i]);
+    const r = p135(v[i]);
     if (r === INVALID) return INVALID;
     out[i] = r;
   }
@@ -1384,12 +1390,12 @@ function p163(v: any): any {
   return out;
 }
 
-function p164(v: any): any {
+function p165(v: any): any {
   if (v === undefined) return undefined;
-  return p163(v);
+  return p164(v);
 }
 
-function p165(v: any): any {
+function p166(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
@@ -1402,7 +1408,7 @@ function p165(v: any): any {
   return out;
 }
 
-function p166(v: any): any {
+function p167(v: any): any {
   if (!Array.isArray(v)) return INVALID;
   const out: any[] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
@@ -1415,65 +1421,65 @@ function p166(v: any): any {
   return out;
 }
 
-function p167(v: any): any {
+function p168(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k54.has(k)) return INVALID;
   const out: any = {};
-  if (!put(out, v, "allowedRoles", p165(v["allowedRoles"]), 0, 0)) return INVALID;
-  if (!put(out, v, "allowedKubernetesNamespaces", p166(v["allowedKubernetesNamespaces"]), 0, 0)) return INVALID;
+  if (!put(out, v, "allowedRoles", p166(v["allowedRoles"]), 0, 0)) return INVALID;
+  if (!put(out, v, "allowedKubernetesNamespaces", p167(v["allowedKubernetesNamespaces"]), 0, 0)) return INVALID;
   return out;
-}
-
-function p168(v: any): any {
-  if (v === undefined) return undefined;
-  return p167(v);
 }
 
 function p169(v: any): any {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
-  for (const k in v) if (!k45.has(k)) return INVALID;
-  const out: any = {};
-  if (!put(out, v, "cni", p130(v["cni"]), 2, 0)) return INVALID;
-  if (!put(out, v, "kubeProxy", p90(v["kubeProxy"]), 2, 0)) return INVALID;
-  if (!put(out, v, "ntpServers", p132(v["ntpServers"]), 1, 1)) return INVALID;
-  if (!put(out, v, "registryMirrors", p137(v["registryMirrors"]), 1, 1)) return INVALID;
-  if (!put(out, v, "kernelArgs", p140(v["kernelArgs"]), 1, 1)) return INVALID;
-  if (!put(out, v, "kernelModules", p146(v["kernelModules"]), 1, 1)) return INVALID;
-  if (!put(out, v, "sysctls", p153(v["sysctls"]), 1, 1)) return INVALID;
-  if (!put(out, v, "kubeletExtraArgs", p158(v["kubeletExtraArgs"]), 1, 1)) return INVALID;
-  if (!put(out, v, "externalCloudProvider", p162(v["externalCloudProvider"]), 1, 1)) return INVALID;
-  if (!put(out, v, "extraManifests", p164(v["extraManifests"]), 1, 1)) return INVALID;
-  if (!put(out, v, "talosAPIAccess", p168(v["talosAPIAccess"]), 1, 1)) return INVALID;
-  if (!put(out, v, "patches", p65(v["patches"]), 1, 1)) return INVALID;
-  return out;
+  if (v === undefined) return undefined;
+  return p168(v);
 }
 
 function p170(v: any): any {
-  return p169(v === undefined ? {} : v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
+  for (const k in v) if (!k45.has(k)) return INVALID;
+  const out: any = {};
+  if (!put(out, v, "cni", p131(v["cni"]), 2, 0)) return INVALID;
+  if (!put(out, v, "kubeProxy", p91(v["kubeProxy"]), 2, 0)) return INVALID;
+  if (!put(out, v, "ntpServers", p133(v["ntpServers"]), 1, 1)) return INVALID;
+  if (!put(out, v, "registryMirrors", p138(v["registryMirrors"]), 1, 1)) return INVALID;
+  if (!put(out, v, "kernelArgs", p141(v["kernelArgs"]), 1, 1)) return INVALID;
+  if (!put(out, v, "kernelModules", p147(v["kernelModules"]), 1, 1)) return INVALID;
+  if (!put(out, v, "sysctls", p154(v["sysctls"]), 1, 1)) return INVALID;
+  if (!put(out, v, "kubeletExtraArgs", p159(v["kubeletExtraArgs"]), 1, 1)) return INVALID;
+  if (!put(out, v, "externalCloudProvider", p163(v["externalCloudProvider"]), 1, 1)) return INVALID;
+  if (!put(out, v, "extraManifests", p165(v["extraManifests"]), 1, 1)) return INVALID;
+  if (!put(out, v, "talosAPIAccess", p169(v["talosAPIAccess"]), 1, 1)) return INVALID;
+  if (!put(out, v, "patches", p66(v["patches"]), 1, 1)) return INVALID;
+  return out;
 }
 
 function p171(v: any): any {
+  return p170(v === undefined ? {} : v);
+}
+
+function p172(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k6.has(k)) return INVALID;
   const out: any = {};
   if (!put(out, v, "cluster", p27(v["cluster"]), 2, 0)) return INVALID;
   if (!put(out, v, "network", p36(v["network"]), 0, 0)) return INVALID;
-  if (!put(out, v, "controlPlane", p66(v["controlPlane"]), 0, 0)) return INVALID;
-  if (!put(out, v, "workers", p100(v["workers"]), 2, 0)) return INVALID;
-  if (!put(out, v, "proxmox", p128(v["proxmox"]), 0, 0)) return INVALID;
-  if (!put(out, v, "talos", p170(v["talos"]), 2, 0)) return INVALID;
+  if (!put(out, v, "controlPlane", p67(v["controlPlane"]), 0, 0)) return INVALID;
+  if (!put(out, v, "workers", p101(v["workers"]), 2, 0)) return INVALID;
+  if (!put(out, v, "proxmox", p129(v["proxmox"]), 0, 0)) return INVALID;
+  if (!put(out, v, "talos", p171(v["talos"]), 2, 0)) return INVALID;
   return out;
 }
 
-function p172(v: any): any {
+function p173(v: any): any {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return INVALID;
   for (const k in v) if (!k0.has(k)) return INVALID;
   const out: any = {};
   if (!put(out, v, "apiVersion", p0(v["apiVersion"]), 0, 0)) return INVALID;
   if (!put(out, v, "kind", p1(v["kind"]), 0, 0)) return INVALID;
   if (!put(out, v, "metadata", p9(v["metadata"]), 2, 0)) return INVALID;
-  if (!put(out, v, "spec", p171(v["spec"]), 0, 0)) return INVALID;
+  if (!put(out, v, "spec", p172(v["spec"]), 0, 0)) return INVALID;
   return out;
 }
 
-export const parseValidSpec = (v: unknown): Parsed<any> => p172(v);
+export const parseValidSpec = (v: unknown): Parsed<any> => p173(v);

@@ -57,6 +57,11 @@ const proxmoxTemplate = z
   .strictObject({
     sourceNode: nonEmptyString('template.sourceNode').describe('Proxmox node that holds the VM template.'),
     templateID: int(100, 999999999, 'template.templateID').describe('VM ID of the Talos template to clone.'),
+    talosVersion: version('template.talosVersion')
+      .optional()
+      .describe(
+        'The Talos version a machine cloned from this template boots (its Talos disk image, or its installer ISO). When set, talosImage must name the same version: a disk image never installs talosImage, and an older installer ISO cannot read a newer config.',
+      ),
   })
   .describe('The Proxmox VM template machines are cloned from.');
 

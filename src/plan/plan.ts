@@ -19,7 +19,7 @@ import { pairMoves, type ClusterSide } from './moves';
 import { compareRefs, indexItems, isCluster, isControlPlane, isMachineDeployment, isMachineTemplate, isTemplate, keyOf, refOf, sameContent, showRef } from './objects';
 import { controlPlaneChanges, poolChanges, poolName, type Lookup } from './rollouts';
 import { PROFILE_APIS, PROFILE_NEEDS, profileOf } from './templates';
-import { upgradeProblems } from './upgrades';
+import { templateKeptProblem, upgradeProblems } from './upgrades';
 import { PLAN_API_VERSION, PLAN_KIND, type ClusterId, type ClusterPlan, type Item, type Obj, type ObjectChanges, type Plan, type PlanProblem } from './types';
 import { contractChange } from '../talos/contract';
 
@@ -165,6 +165,8 @@ function planCluster(id: ClusterId, olds: Item[], news: Item[], ctx: Context, pr
     const newCp = controlPlaneOf(newObjs);
     const found: PlanProblem[] = [];
     if (oldCp && newCp) found.push(...upgradeProblems(oldCp, newCp, key, true));
+    const kept = oldCp && newCp ? templateKeptProblem(oldObjs, newObjs, oldCp, newCp, key) : undefined;
+    if (kept) found.push(kept);
     for (const md of newObjs.filter(isMachineDeployment).sort(byName)) {
       const old = before.get(keyOf(refOf(md)));
       if (old) found.push(...upgradeProblems(old, md, key, false));

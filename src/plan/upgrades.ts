@@ -25,3 +25,32 @@ export function upgradeProblems(old: Obj, next: Obj, cluster: string, controlPla
   }
   return out;
 }
+
+/** The Proxmox VM templates (node/ID) a cluster's machine templates clone from. */
+const vmTemplatesOf = (objs: Obj[]) =>
+  new Set(
+    objs
+      .filter((o) => o?.kind === 'ProxmoxMachineTemplate' && o.spec?.template?.spec?.templateID !== undefined)
+      .map((o) => `${text(o.spec.template.spec.sourceNode) ?? '?'}/${String(o.spec.template.spec.templateID)}`),
+  );
+
+/**
+ * A Talos upgrade that keeps cloning the same VM templates: a machine boots its template's Talos (a disk
+ * image never installs talosImage; an installer ISO of an older Talos refuses the newer config;
+ * src/clusterspec/templateTalos.ts), so the templates must move with it. A warning: a template may be an
+ * ISO of the new Talos already, which the render cannot see unless template.talosVersion says so.
+ */
+export function templateKeptProblem(oldObjs: Obj[], newObjs: Obj[], oldCp: Obj, newCp: Obj, cluster: string): PlanProblem | undefined {
+  const from = text(oldCp.spec?.controlPlaneConfig?.controlplane?.talosVersion);
+  const to = text(newCp.spec?.controlPlaneConfig?.controlplane?.talosVersion);
+  if (!from || !to || from === to) return undefined;
+  const before = vmTemplatesOf(oldObjs);
+  const kept = [...vmTemplatesOf(newObjs)].filter((t) => before.has(t));
+  if (!kept.length) return undefined;
+  return {
+    severity: 'warning',
+    cluster,
+    message: `Talos ${from} → ${to}, but machines are still cloned from the VM template${kept.length > 1 ? 's' : ''} ${kept.join(', ')}: a clone of a Talos disk image runs the image's Talos, not talosImage's, and an installer ISO of an older Talos refuses the new config; point the templates at ones holding Talos ${to} in this commit (template.talosVersion makes render check it)`,
+    field: { path: 'spec.proxmox.template' },
+  };
+}

@@ -199,13 +199,13 @@ registries:
 	if bootstraps := len(succeeded(talosCalls(w, "Bootstrap"))); bootstraps != 1 {
 		t.Errorf("etcd bootstrapped %d times, want once (the handover must join the existing cluster)", bootstraps)
 	}
-	counts := w.Talos.MemberCounts()
+	counts := w.Talos.VotingCounts()
 	if len(counts) == 0 || counts[len(counts)-1] != 1 {
-		t.Errorf("etcd member counts %v: want one member at the end", counts)
+		t.Errorf("etcd voting members after each change %v: want one at the end", counts)
 	}
 	for _, c := range counts {
 		if c == 0 {
-			t.Errorf("etcd member counts %v: etcd lost its last member; the new control plane must join before the old one leaves", counts)
+			t.Errorf("etcd voting members after each change %v: etcd lost its last voting member; the new control plane must be promoted before the old one leaves", counts)
 			break
 		}
 	}
@@ -221,7 +221,7 @@ registries:
 			t.Errorf("control plane %s: its Talos config names the node %q, want its ProxmoxMachine's name %q (hostname.source InfrastructureName)", m.GetName(), got, infra)
 		}
 	}
-	t.Logf("pruned: %v; etcd member counts %v", pruned, w.Talos.MemberCounts())
+	t.Logf("pruned: %v; etcd history %+v", pruned, w.Talos.History())
 	s.deleteCluster()
 }
 

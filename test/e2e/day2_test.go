@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +34,11 @@ func machineVersions(ms []unstructured.Unstructured) map[string]string {
 // TalosControlPlane and the MachineDeployment (no template), and every machine is replaced: the
 // control plane first (surge: the new one joins etcd before the old one leaves), then the
 // workers, which CAPI's MachineSet preflight checks hold back while the control plane upgrades.
+//
+// A fault on the way: the new control plane's etcd member never catches up (it stays a learner, so
+// its etcd is unhealthy). What the user sees: the TalosControlPlane's EtcdClusterHealthy condition names
+// the machine; the old control plane and its etcd member stay (the rollout waits, quorum is kept).
+// When the member catches up, the rollout completes.
 func TestKubernetesUpgrade(t *testing.T) {
 	t.Parallel()
 	s := NewScenario(t, "e2e-k8s", "127.0.13")
@@ -38,8 +46,48 @@ func TestKubernetesUpgrade(t *testing.T) {
 	s.up(2, 1, 6*time.Minute)
 	templates := templateNames(s.List(gvkPMT)) + ";" + templateNames(s.List(gvkTCT))
 	old, oldCP, oldWorkers := s.uuids(""), s.uuids("control-plane-"), s.uuids("worker-")
+	w := fleet.Workload(s.Name)
+	oldMember := w.Talos.Members()
 
+	w.Talos.HoldPromotions(true)
 	s.Apply(s.Spec("  cluster:\n    kubernetesVersion: v1.33.4\n"))
+	if !s.Step("an etcd member that never becomes healthy", func(t *testing.T) {
+		var stuck string
+		s.WaitFor("the TalosControlPlane reports the new member's etcd unhealthy", 4*time.Minute, func() (bool, string) {
+			learners := w.Talos.Learners()
+			if len(learners) != 1 {
+				return false, fmt.Sprintf("learners %v", learners)
+			}
+			stuck = learners[0]
+			tcp, err := s.Get(gvkTCP, s.TCPName)
+			if err != nil {
+				return false, err.Error()
+			}
+			// CACPPT v0.5.13 names this condition type "EtcdClusterHealthyCondition".
+			st, reason, msg := condition(tcp, "EtcdClusterHealthyCondition")
+			return st == "False" && strings.Contains(msg, stuck) && strings.Contains(msg, "etcd"), fmt.Sprintf("EtcdClusterHealthy=%s (%s: %s)", st, reason, msg)
+		})
+		time.Sleep(10 * time.Second) // CACPPT keeps reconciling; nothing may be removed meanwhile
+		if m := w.Talos.Members(); len(m) != 2 || !slices.Contains(m, oldMember[0]) {
+			t.Errorf("etcd members %v while the new one is a learner: the old member %v must stay", m, oldMember)
+		}
+		for uuid, v := range oldCP {
+			if !s.hasVM(uuid) {
+				t.Errorf("the old control plane VM %s was deleted while its replacement's etcd is unhealthy", v.Name())
+			}
+		}
+		for _, c := range talosCalls(w, "EtcdLeaveCluster", "EtcdRemoveMemberByID") {
+			if c.Error == "" {
+				t.Errorf("an etcd member was removed while the new one could not take over: %+v", c)
+			}
+		}
+		tcp, _ := s.Get(gvkTCP, s.TCPName)
+		_, _, msg := condition(tcp, "EtcdClusterHealthyCondition")
+		t.Logf("the user sees: TalosControlPlane EtcdClusterHealthy=False: %s", msg)
+	}) {
+		return
+	}
+	w.Talos.HoldPromotions(false)
 	s.replaced("every machine replaced by a v1.33.4 one", 2, 1, old, 8*time.Minute)
 
 	for name, v := range machineVersions(s.List(gvkMachine)) {
@@ -47,6 +95,8 @@ func TestKubernetesUpgrade(t *testing.T) {
 			t.Errorf("Machine %s: version %q after the upgrade, want v1.33.4", name, v)
 		}
 	}
+	// What booted: the kubelets of the new nodes run the v1.33.4 kubelet of their config.
+	s.assertBooted(t, "v1.11.1", "v1.33.4")
 	if got := templateNames(s.List(gvkPMT)) + ";" + templateNames(s.List(gvkTCT)); got != templates {
 		t.Errorf("a Kubernetes upgrade changed the templates: %s -> %s", templates, got)
 	}
@@ -67,21 +117,31 @@ func TestKubernetesUpgrade(t *testing.T) {
 	if !cpStart.Before(wStart) {
 		t.Errorf("the new worker started at %s, before the new control plane (%s)", wStart.Format(time.StampMilli), cpStart.Format(time.StampMilli))
 	}
-	w := fleet.Workload(s.Name)
 	if m := w.Talos.Members(); len(m) != 1 {
 		t.Errorf("etcd members after the upgrade: %v, want the new control plane only", m)
 	}
-	if counts := w.Talos.MemberCounts(); len(counts) < 3 || counts[1] != 2 {
-		t.Errorf("etcd member counts %v: the new control plane must join before the old one leaves (1, 2, 1)", counts)
+	// Voting members after each change: 1 (bootstrap), 1 (+ the learner), 2 (promoted), 1 (the old one
+	// left): the old member left only after the new one could vote.
+	if got := w.Talos.VotingCounts(); fmt.Sprint(got) != "[1 1 2 1]" {
+		t.Errorf("etcd voting members after each change %v (%+v), want [1 1 2 1]", got, w.Talos.History())
 	}
-	t.Logf("control plane VM started %s, worker VM started %s; etcd member counts %v", cpStart.Format(time.StampMilli), wStart.Format(time.StampMilli), w.Talos.MemberCounts())
+	t.Logf("control plane VM started %s, worker VM started %s; etcd history %+v", cpStart.Format(time.StampMilli), wStart.Format(time.StampMilli), w.Talos.History())
 	s.deleteCluster()
 }
 
-// TestTalosUpgrade: talosImage v1.11.1 → v1.12.0 gives the pool a new TalosConfigTemplate (the
-// old one leaves the render and is pruned) and changes the TalosControlPlane's config; the
-// machine templates stay; every machine is replaced and boots the v1.12 installer, with the VIP
-// in the form Talos v1.12 documents (a Layer2VIPConfig document, no machine.network VIP).
+// TestTalosUpgrade: Talos v1.11.1 → v1.12.0, as a user does it and as the README says to.
+//
+// First the mistake the README warns about, a fault a user meets: talosImage moves to v1.12.0 and the VM
+// template stays (100, a Talos v1.11.1 disk image). CABPT writes a Talos 1.12 config; the new control
+// plane and the pool's new machine boot v1.11.1, which does not know the 1.12 documents and refuses the
+// config: no Talos API, no Node. What the user sees: Machines that stay Provisioned without a Node, and
+// the TalosControlPlane unable to reach one; the old machines keep running (etcd untouched).
+//
+// Then the fix: the template moves to 110 (Talos v1.12.0) in the same spec, and the Machine whose node
+// refused its config is deleted (CACPPT waits on its Talos API until it is gone). Every machine is
+// replaced by one that boots v1.12.0, with the VIP in the form Talos v1.12 documents (a Layer2VIPConfig
+// document, no machine.network VIP); the machine templates change (new VM template), the pool gets a new
+// TalosConfigTemplate and the old ones are pruned.
 func TestTalosUpgrade(t *testing.T) {
 	t.Parallel()
 	s := NewScenario(t, "e2e-talos", "127.0.14")
@@ -89,36 +149,142 @@ func TestTalosUpgrade(t *testing.T) {
 	s.up(2, 1, 6*time.Minute)
 	pmts, tcts := templateNames(s.List(gvkPMT)), templateNames(s.List(gvkTCT))
 	old := s.uuids("")
-
+	w := fleet.Workload(s.Name)
+	members := w.Talos.Members()
 	image := strings.TrimSuffix(defaultImage, ":v1.11.1") + ":v1.12.0"
-	s.Apply(s.Spec("  cluster:\n    talosImage: " + image + "\n"))
-	s.replaced("every machine replaced", 2, 1, old, 8*time.Minute)
 
-	if got := templateNames(s.List(gvkPMT)); got != pmts {
-		t.Errorf("a Talos upgrade changed the machine templates: %s -> %s", pmts, got)
+	if !s.Step("talosImage alone: the nodes refuse the config", func(t *testing.T) {
+		s.Apply(s.Spec("  cluster:\n    talosImage: " + image + "\n"))
+		s.WaitFor("the new control plane refused its config", 4*time.Minute, func() (bool, string) { return s.failedBoot("not registered") })
+		// CAPMOX finishes provisioning the VM (the Machine gets its providerID); the controllers keep
+		// reconciling; nothing old may go meanwhile.
+		s.WaitFor("the refusing node's Machine is Provisioned", 2*time.Minute, func() (bool, string) {
+			for _, m := range s.List(gvkMachine) {
+				m := m
+				if b := s.bootOf(&m); b != nil && b.Failed != nil {
+					phase, _, _ := unstructured.NestedString(m.Object, "status", "phase")
+					return phase == "Provisioned", "its Machine is " + phase
+				}
+			}
+			return false, "no Machine has the refusing VM's providerID yet"
+		})
+		time.Sleep(10 * time.Second)
+		var failed *harness.Boot
+		for _, b := range s.bootsOf() {
+			if b.Failed != nil {
+				failed = b
+			}
+		}
+		if failed.TalosVersion != "v1.11.1" || !strings.Contains(failed.Failed.Error(), "Error loading and validating Talos machine config") {
+			t.Errorf("the refusing node: Talos %s, %v", failed.TalosVersion, failed.Failed)
+		}
+		s.untouched(old, "a Talos upgrade whose nodes refuse the config")
+		if m := w.Talos.Members(); fmt.Sprint(m) != fmt.Sprint(members) {
+			t.Errorf("etcd members %v, want the old control plane's %v untouched", m, members)
+		}
+		var stuck []string
+		for _, m := range s.List(gvkMachine) {
+			m := m
+			if b := s.bootOf(&m); b != nil && b.Failed != nil {
+				stuck = append(stuck, m.GetName())
+				if phase, _, _ := unstructured.NestedString(m.Object, "status", "phase"); phase == "Running" {
+					t.Errorf("Machine %s is Running although its node refused its config", m.GetName())
+				}
+				if ref, _, _ := unstructured.NestedString(m.Object, "status", "nodeRef", "name"); ref != "" {
+					t.Errorf("Machine %s has a Node", m.GetName())
+				}
+			}
+		}
+		// One new machine per rollout (maxSurge 1): the control plane's and the pool's; both refuse.
+		var cps int
+		for _, name := range stuck {
+			if strings.HasPrefix(name, s.Name+"-control-plane-") {
+				cps++
+			}
+		}
+		if cps != 1 || len(stuck) > 2 {
+			t.Fatalf("Machines whose node refused its config: %v, want the new control plane (and the pool's surge machine)", stuck)
+		}
+		// What the user sees: the TalosControlPlane cannot reach the new control plane's Talos API (its node
+		// refused its config, which only the node's console says).
+		tcp, err := s.Get(gvkTCP, s.TCPName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cpStuck string
+		for _, name := range stuck {
+			if strings.HasPrefix(name, s.Name+"-control-plane-") {
+				cpStuck = name
+			}
+		}
+		if st, _, msg := condition(tcp, "ControlPlaneComponentsHealthy"); st != "False" || !strings.Contains(msg, cpStuck) || !strings.Contains(msg, "connection refused") {
+			t.Errorf("TalosControlPlane ControlPlaneComponentsHealthy=%s %q: want it False, naming %s and the refused connection", st, msg, cpStuck)
+		}
+		t.Logf("the user sees:\n%s", s.Diagnose())
+	}) {
+		return
 	}
-	if got := templateNames(s.List(gvkTCT)); got == tcts || strings.Contains(got, tcts) {
-		t.Errorf("TalosConfigTemplates %s -> %s: want a new one and the old one pruned", tcts, got)
+
+	if !s.Step("the template moves too: every machine runs v1.12.0", func(t *testing.T) {
+		// CACPPT waits on the Talos API of every control plane before it changes the control plane, so
+		// the user deletes the control plane Machine whose node refused its config; the pool's stuck
+		// machine belongs to a superseded MachineSet, which the MachineDeployment scales down itself.
+		var stuck []string
+		for _, m := range s.List(gvkMachine) {
+			m := m
+			if b := s.bootOf(&m); b != nil && b.Failed != nil && strings.HasPrefix(m.GetName(), s.Name+"-control-plane-") {
+				stuck = append(stuck, m.GetName())
+			}
+		}
+		s.Template, s.TemplateTalos = "venus/110", "v1.12.0"
+		s.Apply(s.Spec("  cluster:\n    talosImage: " + image + "\n"))
+		for _, name := range stuck {
+			s.deleteMachine(name)
+		}
+		s.replaced("every machine replaced", 2, 1, old, 8*time.Minute)
+		s.assertBooted(t, "v1.12.0", "v1.32.0")
+		if got := templateNames(s.List(gvkPMT)); got == pmts {
+			t.Errorf("machine templates %s unchanged: the VM template moved", got)
+		}
+		if got := templateNames(s.List(gvkTCT)); got == tcts || strings.Contains(got, tcts) {
+			t.Errorf("TalosConfigTemplates %s -> %s: want a new one and the old one pruned", tcts, got)
+		}
+		for _, m := range s.List(gvkMachine) {
+			m := m
+			cfg := s.bootConfig(&m)
+			doc := talosDoc(t, cfg)
+			if got := str(doc, "machine", "install", "image"); got != image {
+				t.Errorf("Machine %s: install image %s, want %s", m.GetName(), got, image)
+			}
+			if _, cp := m.GetLabels()["cluster.x-k8s.io/control-plane"]; !cp {
+				continue
+			}
+			if ifaces, _, _ := unstructured.NestedSlice(doc, "machine", "network", "interfaces"); len(ifaces) != 0 {
+				t.Errorf("control plane %s: machine.network.interfaces %v on Talos v1.12, want the VIP as a Layer2VIPConfig", m.GetName(), ifaces)
+			}
+			if !hasDoc(t, cfg, "Layer2VIPConfig", s.Net+".100") {
+				t.Errorf("control plane %s: no Layer2VIPConfig named %s.100 in its Talos config:\n%s", m.GetName(), s.Net, cfg)
+			}
+		}
+		s.surgeFirst(old, "")
+	}) {
+		return
 	}
-	for _, m := range s.List(gvkMachine) {
-		m := m
-		cfg := s.bootConfig(&m)
-		doc := talosDoc(t, cfg)
-		if got := str(doc, "machine", "install", "image"); got != image {
-			t.Errorf("Machine %s: install image %s, want %s", m.GetName(), got, image)
-		}
-		if _, cp := m.GetLabels()["cluster.x-k8s.io/control-plane"]; !cp {
-			continue
-		}
-		if ifaces, _, _ := unstructured.NestedSlice(doc, "machine", "network", "interfaces"); len(ifaces) != 0 {
-			t.Errorf("control plane %s: machine.network.interfaces %v on Talos v1.12, want the VIP as a Layer2VIPConfig", m.GetName(), ifaces)
-		}
-		if !hasDoc(t, cfg, "Layer2VIPConfig", s.Net+".100") {
-			t.Errorf("control plane %s: no Layer2VIPConfig named %s.100 in its Talos config:\n%s", m.GetName(), s.Net, cfg)
-		}
-	}
-	s.surgeFirst(old, "")
 	s.deleteCluster()
+}
+
+// deleteMachine deletes a Machine, as a user does with kubectl delete machine.
+func (s *Scenario) deleteMachine(name string) {
+	s.T.Helper()
+	m, err := s.Get(gvkMachine, name)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := mgmt.Client.Delete(ctx, m); err != nil {
+		s.T.Fatalf("deleting Machine %s: %v", name, err)
+	}
 }
 
 // hasDoc reports whether a multi-document Talos config holds a document of kind with that name.
@@ -181,12 +347,16 @@ func TestHighlyAvailable(t *testing.T) {
 			}
 			addrs[b.Address] = b.Hostname
 		}
+		// The control planes' node names: their Machines' ProxmoxMachines (a surplus Machine deleted before
+		// the bootstrap, see deleteSurplusControlPlanes, may leave its ProxmoxMachine behind a while).
 		var cpNames []string
-		for _, pm := range s.List(gvkPMachine) {
-			if strings.HasPrefix(pm.GetName(), s.Name+"-control-plane-") {
-				cpNames = append(cpNames, pm.GetName())
+		for _, m := range s.List(gvkMachine) {
+			if _, cp := m.GetLabels()["cluster.x-k8s.io/control-plane"]; cp {
+				name, _, _ := unstructured.NestedString(m.Object, "spec", "infrastructureRef", "name")
+				cpNames = append(cpNames, name)
 			}
 		}
+		sort.Strings(cpNames)
 		if got, want := strings.Join(w.Talos.Members(), ","), strings.Join(cpNames, ","); got != want {
 			t.Errorf("etcd members %s, want the 3 control planes %s", got, want)
 		}
@@ -243,7 +413,7 @@ func TestHighlyAvailable(t *testing.T) {
 			delete(workers, k)
 		}
 		w := fleet.Workload(s.Name)
-		before := len(w.Talos.MemberCounts())
+		before := len(w.Talos.VotingCounts())
 		s.Apply(s.SpecCP(cp3+"    cores: 8\n", "  workers:\n"+general+extra))
 		s.replaced("every control plane replaced", 6, 3, oldCP, 10*time.Minute)
 		s.untouched(workers, "resizing the control plane")
@@ -254,17 +424,22 @@ func TestHighlyAvailable(t *testing.T) {
 			checkVM(t, vm, vmShape{template: 100, node: "venus", sockets: "4", cores: "8", memory: "16384", bootDisk: "virtio0", diskSize: "40G", net0: vm.Config["net0"]})
 		}
 		s.surgeFirst(oldCP, "control-plane-")
-		counts := w.Talos.MemberCounts()[before:]
+		// Voting members (what quorum is made of; a joining member is a learner until promoted) never drop
+		// below three: each new control plane is promoted before an old one leaves.
+		counts := w.Talos.VotingCounts()[before:]
 		for _, c := range counts {
 			if c < 3 {
-				t.Errorf("etcd went down to %d members during the roll (counts %v): one control plane at a time, surge first", c, counts)
+				t.Errorf("etcd went down to %d voting members during the roll (counts %v): one control plane at a time, surge first", c, counts)
 				break
 			}
+		}
+		if h := w.Talos.History()[before:]; len(h) == 0 || !strings.Contains(h[0].Change, "joined as a learner") {
+			t.Errorf("the roll's first etcd change %+v, want a new member joining as a learner", h)
 		}
 		if m := w.Talos.Members(); len(m) != 3 {
 			t.Errorf("etcd members after the roll: %v, want 3", m)
 		}
-		t.Logf("etcd member counts during the roll: %v", counts)
+		t.Logf("etcd voting members during the roll: %v", counts)
 	}) {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -27,11 +28,19 @@ type Scenario struct {
 	Name    string // cluster name = namespace
 	Net     string // "127.0.N": machines get .101-.120, the endpoint is .100
 	TCPName string // the TalosControlPlane's name (<cluster>-control-plane unless adopted from the chart)
-	applier *harness.Applier
+	// The Proxmox site of Spec: allowed nodes, the template (sourceNode/templateID) and whether the
+	// scenario's own VM ID range is rendered (default: venus, venus/100, yes).
+	AllowedNodes  []string
+	Template      string
+	TemplateTalos string // template.talosVersion, if set
+	NoVMIDRange   bool
+	ProxmoxExtra  string // more lines under spec.proxmox (indented by four spaces)
+	applier       *harness.Applier
 }
 
 func NewScenario(t *testing.T, name, net string) *Scenario {
-	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", applier: &harness.Applier{Client: mgmt.Client}}
+	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", AllowedNodes: []string{"venus"}, Template: "venus/100",
+		applier: &harness.Applier{Client: mgmt.Client}}
 }
 
 // Spec returns a ClusterSpec for this scenario on the loopback network, with extra YAML under
@@ -71,8 +80,19 @@ func withVersions(extra string) string {
 	return block + extra
 }
 
-// SpecCP is Spec with extra lines under spec.controlPlane (indented by four spaces).
+// SpecCP is Spec with extra lines under spec.controlPlane (indented by four spaces). Every site
+// value is set explicitly.
 func (s *Scenario) SpecCP(cp, extra string) string {
+	node, id, _ := strings.Cut(s.Template, "/")
+	talos := ""
+	if s.TemplateTalos != "" {
+		talos = ", talosVersion: " + s.TemplateTalos
+	}
+	proxmox := fmt.Sprintf("    allowedNodes: [%s]\n    template: {sourceNode: %s, templateID: %s%s}\n", strings.Join(s.AllowedNodes, ", "), node, id, talos)
+	if !s.NoVMIDRange {
+		proxmox += fmt.Sprintf("    vmIDRange: {start: %d, end: %d}\n", s.vmIDStart(), s.vmIDEnd())
+	}
+	proxmox += s.ProxmoxExtra
 	return fmt.Sprintf(`apiVersion: capi-proxmox-talos.dev/v1alpha1
 kind: ClusterSpec
 metadata:
@@ -85,12 +105,9 @@ spec:
     dnsServers: [127.0.0.53]
     bastion: {}
   proxmox:
-    allowedNodes: [venus]
-    template: {sourceNode: venus, templateID: 100}
-    vmIDRange: {start: %[5]d, end: %[6]d}
-  controlPlane:
+%[5]s  controlPlane:
     endpointIP: %[2]s.100
-%[4]s%[3]s`, s.Name, s.Net, withVersions(extra), cp, s.vmIDStart(), s.vmIDEnd())
+%[4]s%[3]s`, s.Name, s.Net, withVersions(extra), cp, proxmox)
 }
 
 // vmIDStart is the first VM ID of the scenario's own range, 100 × N for 127.0.N: the scenarios run
@@ -104,6 +121,19 @@ func (s *Scenario) vmIDStart() int {
 
 // vmIDEnd is the last VM ID of the scenario's range (100 IDs).
 func (s *Scenario) vmIDEnd() int { return s.vmIDStart() + 99 }
+
+// concerns reports whether a Proxmox request is about this scenario: it names one of its VMs (by ID in
+// the path or in a vmid/newid parameter, or by name). CAPMOX's VM-ID checks (400 "VM n already exists" for a
+// taken ID) are not failures of the scenario and are left out.
+func (s *Scenario) concerns(r proxmoxsim.Request) bool {
+	if r.Path == "/cluster/nextid" {
+		return false
+	}
+	if _, vm, ok := strings.Cut(r.Path, "/qemu/"); ok && s.ownsVMID(vm) {
+		return true
+	}
+	return strings.HasPrefix(r.Params["name"], s.Name+"-") || s.ownsVMID(r.Params["newid"])
+}
 
 // ownsVMID reports whether a Proxmox path segment starting with a VM ID ("1200/resize") names a VM
 // of this scenario's range.
@@ -218,12 +248,24 @@ func (s *Scenario) Diagnose() string {
 		fmt.Fprintf(&b, "TalosControlPlane %s: %s\n", tcp.GetName(), falseConditions(&tcp))
 	}
 	for _, r := range pve.Log() {
-		if r.Status != 200 {
-			fmt.Fprintf(&b, "proxmox: %s %s -> %d %s\n", r.Method, r.Path, r.Status, r.Error)
+		if r.Status != 200 && s.concerns(r) {
+			fmt.Fprintf(&b, "proxmox: %s %s?%s -> %d %s\n", r.Method, r.Path, r.Query, r.Status, r.Error)
+		}
+	}
+	for _, tk := range pve.Tasks() {
+		if !tk.Running() && tk.ExitStatus != "OK" && s.ownsVMID(tk.ID) {
+			fmt.Fprintf(&b, "proxmox task %s on VM %s failed: %s\n", tk.Type, tk.ID, tk.ExitStatus)
+		}
+	}
+	for _, bt := range s.bootsOf() {
+		if bt.Failed != nil {
+			fmt.Fprintf(&b, "console of VM %d (%s): %s\n", bt.VMID, bt.Hostname, strings.Join(bt.Console, " | "))
 		}
 	}
 	for _, e := range fleet.Errors() {
-		fmt.Fprintf(&b, "fleet: %s\n", e)
+		if strings.Contains(e, s.Name+"-") {
+			fmt.Fprintf(&b, "fleet: %s\n", e)
+		}
 	}
 	for name, p := range mgmt.Procs {
 		lines := p.Grep(s.Name, "rror")
@@ -332,7 +374,15 @@ func (s *Scenario) uuids(prefix string) map[string]*proxmoxsim.VM {
 // up waits until n Machines are Running and the TalosControlPlane is ready with cp replicas.
 func (s *Scenario) up(n int, cp int64, timeout time.Duration) {
 	s.T.Helper()
-	s.WaitFor(fmt.Sprintf("%d Machines Running", n), timeout, func() (bool, string) { return s.MachinesRunning(n) })
+	s.WaitFor(fmt.Sprintf("%d Machines Running", n), timeout, func() (bool, string) {
+		s.deleteSurplusControlPlanes(cp)
+		return s.MachinesRunning(n)
+	})
+	// a surplus control plane deleted above may still be deleting its VM
+	s.WaitFor("one VM per Machine", 2*time.Minute, func() (bool, string) {
+		vms := len(s.VMs())
+		return vms == n, fmt.Sprintf("%d VMs for %d Machines", vms, n)
+	})
 	s.WaitFor(fmt.Sprintf("TalosControlPlane ready with %d", cp), 3*time.Minute, func() (bool, string) { return s.TCPReady(cp) })
 }
 
@@ -437,3 +487,93 @@ func (s *Scenario) hasVM(uuid string) bool {
 }
 
 func sortTimes(ts []time.Time) { sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) }) }
+
+// workloadNodes returns the Nodes of the workload cluster by name (nil before its API server runs).
+func (s *Scenario) workloadNodes() map[string]corev1.Node {
+	w := fleet.Workload(s.Name)
+	if w == nil || w.Client == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l := &corev1.NodeList{}
+	if err := w.Client.List(ctx, l); err != nil {
+		s.T.Fatalf("listing the workload cluster's Nodes: %v", err)
+	}
+	out := map[string]corev1.Node{}
+	for _, n := range l.Items {
+		out[n.Name] = n
+	}
+	return out
+}
+
+// bootOf returns the boot record of the VM a Machine runs on (by its providerID).
+func (s *Scenario) bootOf(m *unstructured.Unstructured) *harness.Boot {
+	pid, _, _ := unstructured.NestedString(m.Object, "spec", "providerID")
+	for _, b := range s.bootsOf() {
+		if "proxmox://"+b.UUID == pid {
+			return b
+		}
+	}
+	return nil
+}
+
+// assertBooted checks, for every Machine, what its node runs: the Talos version (from its template,
+// or installed from the ISO), its kubelet's Kubernetes version (the kubelet image of the config it
+// booted), and that its Node reports both (osImage, kubeletVersion), as a kubelet on Talos does.
+func (s *Scenario) assertBooted(t *testing.T, talos, kubernetes string) {
+	t.Helper()
+	nodes := s.workloadNodes()
+	for _, m := range s.List(gvkMachine) {
+		m := m
+		b := s.bootOf(&m)
+		if b == nil {
+			t.Errorf("Machine %s: no VM of its providerID booted", m.GetName())
+			continue
+		}
+		if b.Failed != nil || b.TalosVersion != talos || b.KubeletVersion != kubernetes {
+			t.Errorf("Machine %s booted Talos %s with kubelet %s (failed: %v), want Talos %s and kubelet %s", m.GetName(), b.TalosVersion, b.KubeletVersion, b.Failed, talos, kubernetes)
+		}
+		n, ok := nodes[b.Hostname]
+		if !ok {
+			t.Errorf("Machine %s: no Node %s", m.GetName(), b.Hostname)
+			continue
+		}
+		if got := n.Status.NodeInfo; got.OSImage != "Talos ("+talos+")" || got.KubeletVersion != kubernetes {
+			t.Errorf("Node %s reports %q with kubelet %s, want Talos (%s) and %s", n.Name, got.OSImage, got.KubeletVersion, talos, kubernetes)
+		}
+	}
+}
+
+// deleteSurplusControlPlanes works around an upstream race, as a user would. CACPPT v0.5.13 requeues at
+// once after it creates a control plane Machine (bootControlPlane returns Requeue) and counts Machines
+// from its cache, which may not hold the new one yet: it can create one control plane too many. It
+// bootstraps etcd only when the count equals the replicas, and scales down only once etcd is healthy, so
+// a cluster with a surplus control plane before its bootstrap waits forever. The user deletes the surplus
+// Machine; so does the scenario, once, and says so in the test log (docs/e2e.md, Findings).
+func (s *Scenario) deleteSurplusControlPlanes(replicas int64) {
+	tcp, err := s.Get(gvkTCP, s.TCPName)
+	if err != nil {
+		return
+	}
+	if bootstrapped, _, _ := unstructured.NestedBool(tcp.Object, "status", "bootstrapped"); bootstrapped {
+		return
+	}
+	var cps []unstructured.Unstructured
+	for _, m := range s.List(gvkMachine) {
+		if _, ok := m.GetLabels()["cluster.x-k8s.io/control-plane"]; ok && m.GetDeletionTimestamp() == nil {
+			cps = append(cps, m)
+		}
+	}
+	if int64(len(cps)) <= replicas {
+		return
+	}
+	sort.Slice(cps, func(i, j int) bool {
+		a, b := cps[i].GetCreationTimestamp(), cps[j].GetCreationTimestamp()
+		return a.Before(&b)
+	})
+	for _, m := range cps[replicas:] {
+		s.T.Logf("upstream race (CACPPT v0.5.13): %d control plane Machines for %d replicas and etcd not bootstrapped; deleting the surplus %s as a user would", len(cps), replicas, m.GetName())
+		s.deleteMachine(m.GetName())
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,25 +19,40 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
+	talosconfig "github.com/siderolabs/talos/pkg/machinery/config"
+
 	"github.com/capi-proxmox-talos/e2e/proxmoxsim"
 	"github.com/capi-proxmox-talos/e2e/talossim"
 )
 
-// Boot is what a simulated VM learns from its nocloud ISO when it starts, as Talos would.
+// Boot is what a simulated VM learns from its nocloud ISO when it starts, and what Talos made of it
+// (talossim.Boot: the version it runs, the config as that version loaded it).
 type Boot struct {
-	VMID         int
-	UUID         string
-	Hostname     string
-	Address      string // from network-config
-	ControlPlane bool
-	ClusterName  string
-	Endpoint     string // cluster.controlPlane.endpoint
-	Labels       map[string]string
-	Taints       map[string]string
-	TalosCA      KeyPair // machine.ca (control planes only carry the key)
-	K8sCA        KeyPair // cluster.ca
-	Config       string  // the raw user-data (the Talos machine config)
+	VMID           int
+	UUID           string
+	Hostname       string
+	Address        string   // from network-config (the default NIC's)
+	Addresses      []string // every static address in network-config
+	NetworkConfig  string   // the raw network-config
+	ControlPlane   bool
+	ClusterName    string
+	Endpoint       string // cluster.controlPlane.endpoint
+	Labels         map[string]string
+	Taints         map[string]string
+	TalosCA        KeyPair // machine.ca (control planes only carry the key)
+	K8sCA          KeyPair // cluster.ca
+	Config         string  // the raw user-data (the Talos machine config)
+	TalosVersion   string  // the Talos version the node runs (its template's, or the one it installed)
+	Installed      string  // the installer image it installed, "" when it booted an installed disk image
+	KernelArgs     []string
+	KubeletVersion string               // the tag of the kubelet image of the config it booted
+	Loaded         talosconfig.Provider // the config as the node loaded it (nil when it refused it)
+	Console        []string             // what the node printed
+	Failed         error                // the node did not come up (no Talos API, no kubelet)
 }
+
+// TalosOptions are the timings of every simulated Talos cluster (learner promotion, health, boot).
+var TalosOptions = talossim.DefaultOptions
 
 // Workload is one simulated workload cluster: Talos API nodes, and its API server, started when
 // CACPPT bootstraps etcd (as on a real cluster, where the API server comes up after bootstrap).
@@ -86,12 +102,13 @@ func (f *Fleet) Errors() []string {
 	return append([]string(nil), f.errs...)
 }
 
-// Boots returns the boot records of the running VMs of a cluster.
+// Boots returns the boot records of the running VMs of a cluster, failed boots too.
 func (w *Workload) Boots() []*Boot {
 	var out []*Boot
 	for _, b := range w.boots {
 		out = append(out, b)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].VMID < out[j].VMID })
 	return out
 }
 
@@ -104,18 +121,41 @@ func (f *Fleet) fail(format string, args ...any) {
 // CAPMOX's network-config lists addresses as "- '<ip>/<prefix>'" (pkg/cloudinit/network.go).
 var reAddress = regexp.MustCompile(`- '(\d+\.\d+\.\d+\.\d+)/\d+'`)
 
-// ParseBoot reads the Talos machine config and network config from a VM's ISO.
+// blockDevices are the disks Talos sees in a VM: virtioN as /dev/vdX, scsiN and sataN as /dev/sdX.
+func blockDevices(vm *proxmoxsim.VM) []string {
+	var out []string
+	for _, k := range vm.Disks() {
+		var n int
+		switch {
+		case strings.HasPrefix(k, "virtio"):
+			fmt.Sscanf(k, "virtio%d", &n)
+			out = append(out, fmt.Sprintf("/dev/vd%c", 'a'+n))
+		case strings.HasPrefix(k, "scsi"):
+			fmt.Sscanf(k, "scsi%d", &n)
+			out = append(out, fmt.Sprintf("/dev/sd%c", 'a'+n))
+		case strings.HasPrefix(k, "sata"):
+			fmt.Sscanf(k, "sata%d", &n)
+			out = append(out, fmt.Sprintf("/dev/sd%c", 'a'+n))
+		}
+	}
+	return out
+}
+
+// ParseBoot reads the Talos machine config and network config from a VM's ISO, and boots Talos on
+// it: the version the VM's template holds loads the config and, from an installer ISO, installs.
 func ParseBoot(vm *proxmoxsim.VM) (*Boot, error) {
 	files, err := proxmoxsim.ISOFiles(vm.ISO, "user-data", "network-config", "meta-data")
 	if err != nil {
 		return nil, err
 	}
-	b := &Boot{VMID: vm.ID, UUID: vm.UUID(), Config: string(files["user-data"])}
-	if m := reAddress.FindStringSubmatch(string(files["network-config"])); m != nil {
-		b.Address = m[1]
-	} else {
+	b := &Boot{VMID: vm.ID, UUID: vm.UUID(), Config: string(files["user-data"]), NetworkConfig: string(files["network-config"])}
+	for _, m := range reAddress.FindAllStringSubmatch(string(files["network-config"]), -1) {
+		b.Addresses = append(b.Addresses, m[1])
+	}
+	if len(b.Addresses) == 0 {
 		return nil, fmt.Errorf("no static address in network-config:\n%s", files["network-config"])
 	}
+	b.Address = b.Addresses[0]
 	docs, err := ReadYAMLDocs(files["user-data"])
 	if err != nil {
 		return nil, fmt.Errorf("user-data is not YAML: %w", err)
@@ -160,6 +200,15 @@ func ParseBoot(vm *proxmoxsim.VM) (*Boot, error) {
 	if b.Hostname == "" {
 		b.Hostname = vm.Name()
 	}
+	booted := talossim.Boot(talossim.Machine{Version: vm.Talos.Version, Installer: vm.Talos.Installer, Disks: blockDevices(vm)}, files["user-data"])
+	b.TalosVersion, b.Installed, b.KernelArgs, b.Console, b.Failed = booted.Version, booted.Installed, booted.KernelArgs, booted.Console, booted.Err
+	if cfg := booted.Config; cfg != nil {
+		b.Loaded = cfg
+		b.KubeletVersion = talossim.KubeletVersion(cfg)
+		if n := cfg.K8sNodeConfig(); n != nil {
+			b.Labels, b.Taints = n.Labels(), n.Taints()
+		}
+	}
 	return b, nil
 }
 
@@ -180,10 +229,14 @@ func (f *Fleet) onStart(vm *proxmoxsim.VM) {
 	f.mu.Lock()
 	w := f.byName[b.ClusterName]
 	if w == nil {
-		w = &Workload{Name: b.ClusterName, Talos: talossim.NewCluster(b.ClusterName), boots: map[int]*Boot{}}
+		w = &Workload{Name: b.ClusterName, Talos: talossim.NewClusterWithOptions(b.ClusterName, TalosOptions), boots: map[int]*Boot{}}
 		f.byName[b.ClusterName] = w
 	}
 	w.boots[vm.ID] = b
+	if b.Failed != nil {
+		f.mu.Unlock()
+		return
+	}
 	if b.ControlPlane && w.Talos.OnBootstrap == nil {
 		// The API server comes up after etcd is bootstrapped, at the endpoint, with the cluster CA.
 		boot := b
@@ -191,7 +244,7 @@ func (f *Fleet) onStart(vm *proxmoxsim.VM) {
 	}
 	f.mu.Unlock()
 	if b.ControlPlane {
-		if err := w.Talos.StartNode(b.Address, b.Hostname, b.TalosCA.Cert, b.TalosCA.Key); err != nil {
+		if err := w.Talos.StartNode(b.Address, b.Hostname, b.TalosVersion, b.TalosCA.Cert, b.TalosCA.Key); err != nil {
 			f.fail("VM %d: %v", vm.ID, err)
 		}
 	}
@@ -251,7 +304,9 @@ func (f *Fleet) kubelets() {
 				continue
 			}
 			for _, b := range w.boots {
-				jobs = append(jobs, job{w.Client, *b})
+				if b.Failed == nil {
+					jobs = append(jobs, job{w.Client, *b})
+				}
 			}
 		}
 		f.mu.Unlock()
@@ -290,8 +345,13 @@ func registerNode(c client.Client, b *Boot) error {
 		}
 		node = &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: b.Hostname, Labels: labels},
 			Spec: corev1.NodeSpec{ProviderID: "proxmox://" + b.UUID}}
+		// Talos's node taints map a key to "value:effect", or to the effect alone (as the control-plane
+		// taint it adds: node-role.kubernetes.io/control-plane: NoSchedule).
 		for k, v := range b.Taints {
-			val, effect, _ := strings.Cut(v, ":")
+			val, effect, ok := strings.Cut(v, ":")
+			if !ok {
+				val, effect = "", v
+			}
 			node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: k, Value: val, Effect: corev1.TaintEffect(effect)})
 		}
 		if err := c.Create(ctx, node); err != nil {
@@ -300,7 +360,7 @@ func registerNode(c client.Client, b *Boot) error {
 	} else if err != nil {
 		return err
 	}
-	if len(node.Status.Conditions) == len(kubeletConditions) {
+	if len(node.Status.Conditions) == len(kubeletConditions) && node.Status.NodeInfo.KubeletVersion == b.KubeletVersion {
 		return nil
 	}
 	// A kubelet reports Ready and the three pressure conditions. CAPI core (v1.11+, v1beta2
@@ -316,6 +376,10 @@ func registerNode(c client.Client, b *Boot) error {
 		node.Status.Conditions = append(node.Status.Conditions, c)
 	}
 	node.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: b.Address}, {Type: corev1.NodeHostName, Address: b.Hostname}}
+	// What a kubelet reports of itself: the Kubernetes version of the kubelet image it runs (the config
+	// it booted) and the OS image (Talos reports its version there).
+	node.Status.NodeInfo = corev1.NodeSystemInfo{KubeletVersion: b.KubeletVersion, OSImage: "Talos (" + b.TalosVersion + ")",
+		OperatingSystem: "linux", Architecture: "amd64", ContainerRuntimeVersion: "containerd://2.1.5", KernelVersion: "6.12.57-talos"}
 	return c.Status().Update(ctx, node)
 }
 

@@ -142,14 +142,15 @@ func (m *Management) createCAPMOXCredentials(ctx context.Context, proxmoxURL str
 		return fmt.Errorf("namespace capmox-system: %w", err)
 	}
 	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "capmox-system", Name: "capmox-manager-credentials"},
-		StringData: map[string]string{"url": proxmoxURL, "token": capmoxToken, "secret": capmoxSecret}}
+		StringData: map[string]string{"url": proxmoxURL, "token": CAPMOXToken, "secret": CAPMOXSecret}}
 	if err := m.Client.Create(ctx, sec); err != nil {
 		return fmt.Errorf("secret capmox-manager-credentials: %w", err)
 	}
 	return nil
 }
 
-const capmoxToken, capmoxSecret = "root@pam!capmox", "simulated"
+// CAPMOXToken and CAPMOXSecret are the Proxmox API token CAPMOX is given (the simulator accepts no other).
+const CAPMOXToken, CAPMOXSecret = "root@pam!capmox", "simulated"
 
 type providerRun struct {
 	name, wrapper, bin string
@@ -170,7 +171,7 @@ func (m *Management) startProviders(ctx context.Context, proxmoxURL string) erro
 			args: append([]string{"--leader-elect=false", "--webhook-port=19441", "--webhook-cert-dir=" + certs("capi"), "--health-addr=" + port(19451)}, diag(19461)...)},
 		{name: "capmox", wrapper: "capmox", bin: "capmox-manager", health: port(19452), webhook: PortCAPMOX, certDir: capmoxCertDir,
 			args: append([]string{"--leader-elect=false", "--health-probe-bind-address=" + port(19452)}, diag(19462)...),
-			env:  []string{"PROXMOX_URL=" + proxmoxURL, "PROXMOX_TOKEN=" + capmoxToken, "PROXMOX_SECRET=" + capmoxSecret}},
+			env:  []string{"PROXMOX_URL=" + proxmoxURL, "PROXMOX_TOKEN=" + CAPMOXToken, "PROXMOX_SECRET=" + CAPMOXSecret}},
 		{name: "cabpt", wrapper: "cabpt", bin: "cabpt-manager", health: port(19453), webhook: 19442, certDir: certs("cabpt"),
 			args: append([]string{"--webhook-port=19442", "--webhook-cert-dir=" + certs("cabpt"), "--health-addr=" + port(19453)}, diag(19463)...)},
 		{name: "cacppt", wrapper: "cacppt", bin: "cacppt-manager", health: port(19454), webhook: 19443, certDir: certs("cacppt"),

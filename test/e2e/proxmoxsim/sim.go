@@ -1,42 +1,133 @@
-// Package proxmoxsim is a small in-memory Proxmox VE API, just enough of /api2/json for the real
-// CAPMOX v0.9.0 (through github.com/luthermonson/go-proxmox v0.6.0) to clone, configure, start,
-// stop and delete VMs. Every request is recorded in a log the tests assert on.
+// Package proxmoxsim is an in-memory Proxmox VE API (/api2/json over TLS) for the real CAPMOX v0.9.0
+// (which talks to Proxmox through github.com/luthermonson/go-proxmox v0.6.0). It answers the calls
+// CAPMOX makes and refuses what Proxmox VE 9.1 refuses, from Proxmox's own API schema and code:
 //
-// Calls answered, and where CAPMOX makes them (read from the v0.9.0 module):
-//   - GET  /version                                  pkg/proxmox/goproxmox NewAPIClient (at start)
-//   - GET  /cluster/status, /cluster/nextid[?vmid=]  go-proxmox Cluster(), CheckID (taken -> 400 "VM n already exists")
-//   - GET  /cluster/resources                        FindVMResource (VM location after a restart)
-//   - GET  /nodes/{n}/status, /qemu, /lxc            scheduler (GetReservableMemoryBytes), GetVM
-//   - GET  /nodes/{n}/qemu/{id}/status/current, /config   GetVM (config.smbios1 uuid -> providerID)
-//   - POST /nodes/{n}/qemu/{tmpl}/clone              createVM (newid, name, target, full)
-//   - POST /nodes/{n}/qemu/{id}/config               reconcileVirtualMachineConfig, tags, cloud-init ISO mount
-//   - PUT  /nodes/{n}/qemu/{id}/resize               reconcileDisks (boot volume)
-//   - GET  /nodes/{n}/storage[/{s}/status]           go-proxmox StorageISO (first enabled storage with iso content)
-//   - POST /nodes/{n}/storage/{s}/upload             the nocloud ISO (user-data = the Talos machine config)
-//   - GET|DELETE /nodes/{n}/storage/{s}/content/{volid}   ISO lookup / removal on delete
-//   - GET  /nodes/{n}/tasks/{upid}/status            every task finishes at once: stopped/OK
-//   - POST /nodes/{n}/qemu/{id}/status/start|stop    reconcilePowerState, DeleteVM
-//   - DELETE /nodes/{n}/qemu/{id}                    DeleteVM
+//   - every request needs the API token (Authorization: PVEAPIToken=<user>@<realm>!<token>=<secret>);
+//     a missing or wrong token is refused with 401, as pveproxy does (pve-http-server
+//     src/PVE/APIServer/AnyEvent.pm, pve-access-control src/PVE/AccessControl.pm verify_token);
+//   - parameters are checked against the formats the API schema defines for each endpoint
+//     (pve-docs 9.1.3 api-viewer/apidata.js, formats from pve-common src/PVE/JSONSchema.pm): see
+//     params.go; a parameter error is a 400 with the per-parameter message under "errors";
+//   - errors carry Proxmox's message in the HTTP status line (and in "message"), which is all go-proxmox
+//     reads of a 500 and so what CAPMOX puts into its conditions;
+//   - clone, config, resize, start, stop, destroy and upload are tasks: they return a UPID at once and
+//     run for a while (status "running", then "stopped" with an exit status that may be an error); the
+//     checks Proxmox makes before it forks the worker fail the request, the ones inside the worker fail
+//     the task (qemu-server src/PVE/API2/Qemu.pm: clone_vm, update_vm_async, resize_vm since
+//     qemu-server 8.0, vm_start, destroy_vm); tasks on one VM wait for each other as the per-VM config
+//     lock makes them (10 s, then "got timeout");
+//   - a VM being cloned carries "lock: clone" and refuses configuration; a running VM refuses destroy;
+//   - clone semantics (clone_vm): full or linked (linked is the default from a template, needs a
+//     storage that supports it and refuses storage/format), a target node only when every disk is on
+//     shared storage, a target storage only when it holds VM images (and is shared with a target);
+//   - a disk never shrinks; a started VM must fit the node's CPUs and find its bridges and ISO;
+//   - nodes have memory and CPUs, which CAPMOX's scheduler reads (node status, VM maxmem) and which
+//     run out as VMs are created.
 //
-// Errors mimic Proxmox's shape: 400 with {"errors": {...}} or 500 with a message.
+// Calls answered, and where CAPMOX v0.9.0 makes them:
+//   - GET  /version                                      pkg/proxmox/goproxmox NewAPIClient (at start)
+//   - GET  /cluster/status, /cluster/nextid[?vmid=]      go-proxmox Cluster(), NextID (clone without a
+//     vmIDRange), CheckID (vmIDRange; taken -> 400 "VM n already exists")
+//   - GET  /cluster/resources                            FindVMResource (VM location), FindVMTemplateByTags
+//   - GET  /nodes/{n}/status, /qemu, /lxc                scheduler GetReservableMemoryBytes, GetVM
+//   - GET  /nodes/{n}/qemu/{id}/status/current, /config  GetVM (config.smbios1 uuid -> providerID)
+//   - POST /nodes/{n}/qemu/{tmpl}/clone                  createVM (newid, name, target, full, format, storage, pool)
+//   - POST /nodes/{n}/qemu/{id}/config                   reconcileVirtualMachineConfig, tags, cloud-init ISO mount
+//   - PUT  /nodes/{n}/qemu/{id}/resize                   reconcileDisks (boot volume; CAPMOX does not wait for the task)
+//   - GET  /nodes/{n}/storage[/{s}/status]               go-proxmox StorageISO (first enabled storage with iso content)
+//   - POST /nodes/{n}/storage/{s}/upload                 the nocloud ISO (user-data = the Talos machine config)
+//   - GET|DELETE /nodes/{n}/storage/{s}/content/{volid}  ISO lookup / removal on delete
+//   - GET  /nodes/{n}/tasks/{upid}/status                taskservice (TaskRef), go-proxmox Task.Wait
+//   - POST /nodes/{n}/qemu/{id}/status/start|stop        reconcilePowerState, DeleteVM
+//   - DELETE /nodes/{n}/qemu/{id}                        DeleteVM
+//
+// Anything else is answered with 501 "... not implemented by the simulator". What is not modelled is
+// listed in docs/e2e.md ("Fidelity: Proxmox").
 package proxmoxsim
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
+
+// GiB is 2^30 bytes.
+const GiB = uint64(1) << 30
+
+// Node is a Proxmox node of the simulated datacenter.
+type Node struct {
+	Name    string
+	Memory  uint64   // bytes of RAM (node status memory.total)
+	CPUs    int      // logical CPUs (node status cpuinfo.cpus); a VM with more vCPUs does not start
+	Bridges []string // Linux bridges; a VM with a NIC on another bridge does not start
+}
+
+// Storage is a Proxmox storage. Type decides which disk formats and linked clones it supports.
+type Storage struct {
+	ID      string
+	Type    string   // dir, lvmthin, rbd or nfs
+	Content []string // iso, images, rootdir, vztmpl, backup...
+	Shared  bool     // reachable from every node (rbd, nfs); else each node has its own
+	Nodes   []string // nodes it is configured on; empty = all
+}
+
+// TalosOS is what a template's disk holds: a Talos version, either as an installed disk image (a VM
+// boots that version and never installs anything) or as the installer ISO (a VM boots the ISO and
+// installs machine.install.image from its config onto machine.install.disk).
+type TalosOS struct {
+	Version   string // e.g. v1.11.1
+	Installer bool   // true: the template boots the ISO installer
+}
+
+// Template describes a VM template to create.
+type Template struct {
+	Node, Name string
+	ID         int
+	Storage    string // storage of its disk (default local-lvm)
+	BootDisk   string // e.g. virtio0, scsi0
+	SizeGB     int    // disk size (default 10)
+	ISOStorage string // storage of the installer ISO (default local): a clone to another node needs it shared
+	Talos      TalosOS
+	Tags       []string
+}
+
+// Options configures a simulator.
+type Options struct {
+	TokenID, TokenSecret string        // the API token every request must carry
+	AuthFailureDelay     time.Duration // pveproxy delays unauthorized answers by 3 s; nil-value means 3 s
+	TaskTime             TaskTimes
+	Nodes                []Node
+	Storages             []Storage
+}
+
+// TaskTimes is how long each kind of task runs. Zero values take the defaults of DefaultTaskTimes.
+type TaskTimes struct {
+	FullClonePerGiB time.Duration // a full clone copies every disk
+	LinkedClone     time.Duration
+	Config          time.Duration
+	Resize          time.Duration
+	Start, Stop     time.Duration
+	Destroy         time.Duration
+	Upload          time.Duration
+}
+
+// DefaultTaskTimes keep the harness fast while every task is asynchronous. A full clone runs long enough
+// that CAPMOX finds it running (it then looks again after 10 s, ProxmoxMachine reconcile requeue); the
+// other tasks mostly finish before CAPMOX looks. On real hardware a full clone takes seconds to minutes,
+// a start one to a few seconds.
+var DefaultTaskTimes = TaskTimes{
+	FullClonePerGiB: 30 * time.Millisecond, LinkedClone: 100 * time.Millisecond, Config: 20 * time.Millisecond,
+	Resize: 20 * time.Millisecond, Start: 50 * time.Millisecond, Stop: 20 * time.Millisecond,
+	Destroy: 50 * time.Millisecond, Upload: 20 * time.Millisecond,
+}
 
 // VM is a simulated virtual machine (or template).
 type VM struct {
@@ -44,12 +135,18 @@ type VM struct {
 	Node       string
 	Template   bool
 	Running    bool
+	Lock       string            // clone while being cloned, destroyed while being destroyed
 	ClonedFrom int               // template VMID, 0 for templates
+	Linked     bool              // a linked clone (its disks are thin copies of the template's)
 	Config     map[string]string // Proxmox config keys: name, sockets, cores, memory, net0, virtio0, smbios1, tags, boot, ide0...
-	ISO        []byte            // the nocloud ISO mounted at creation (CAPMOX's bootstrap data)
+	Pending    map[string]string // hardware changes made while it ran, applied at its next start
+	Talos      TalosOS           // what its disk holds (copied from the template)
+	ISO        []byte            // the nocloud ISO it booted with (CAPMOX's bootstrap data), set when it starts
 	Created    time.Time
 	Started    time.Time
 	Deleted    time.Time
+
+	busyUntil time.Time // the per-VM config lock is held by a task until then
 }
 
 // UUID is the VM's SMBIOS uuid (CAPMOX's providerID is proxmox://<uuid>).
@@ -65,11 +162,23 @@ func (v *VM) UUID() string {
 // Name is the VM name (CAPMOX uses the ProxmoxMachine name).
 func (v *VM) Name() string { return v.Config["name"] }
 
+// Disks returns the VM's disk keys (virtio0, scsi0...), CD-ROMs excluded, sorted.
+func (v *VM) Disks() []string {
+	var out []string
+	for k, val := range v.Config {
+		if isDriveKey(k) && !strings.Contains(val, "media=cdrom") {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (v *VM) copy() *VM {
 	c := *v
-	c.Config = map[string]string{}
-	for k, val := range v.Config {
-		c.Config[k] = val
+	c.Config = cloneMap(v.Config)
+	if v.Pending != nil {
+		c.Pending = cloneMap(v.Pending)
 	}
 	return &c
 }
@@ -87,37 +196,103 @@ type Request struct {
 
 // Sim is the simulator. Create with New, then Start.
 type Sim struct {
-	mu       sync.Mutex
-	nodes    map[string]bool
+	opts     Options
+	mu       sync.Mutex // held only for short state changes, never while a task runs or a hook is called
+	nodes    map[string]*Node
+	storages map[string]*Storage
 	vms      map[int]*VM
 	deleted  []*VM
-	isos     map[string][]byte // volid -> content
+	volumes  map[string]*volume // scoped volume key (see volKey) -> volume
+	tasks    map[string]*Task
+	order    []string // task UPIDs in creation order
+	faults   []*TaskFault
 	log      []Request
-	nextTask int
+	pid      int
 	srv      *httptest.Server
-	// OnStart is called (outside the lock) after a VM was started; OnDelete after it was deleted.
+	// OnStart is called (outside the lock) after a VM's start task succeeded; OnDelete after a VM
+	// was destroyed.
 	OnStart  func(vm *VM)
 	OnDelete func(vm *VM)
 }
 
-// New returns a simulator with the given Proxmox node names.
-func New(nodes ...string) *Sim {
-	s := &Sim{nodes: map[string]bool{}, vms: map[int]*VM{}, isos: map[string][]byte{}}
-	for _, n := range nodes {
-		s.nodes[n] = true
+// New returns a simulator of the given datacenter. Options without nodes get one node "pve".
+func New(opts Options) *Sim {
+	if opts.TokenID == "" {
+		opts.TokenID, opts.TokenSecret = "root@pam!capmox", "simulated"
+	}
+	if opts.AuthFailureDelay == 0 {
+		opts.AuthFailureDelay = 3 * time.Second
+	}
+	opts.TaskTime = opts.TaskTime.withDefaults()
+	if len(opts.Nodes) == 0 {
+		opts.Nodes = []Node{{Name: "pve", Memory: 64 * GiB, CPUs: 16, Bridges: []string{"vmbr0"}}}
+	}
+	if len(opts.Storages) == 0 {
+		opts.Storages = DefaultStorages()
+	}
+	s := &Sim{opts: opts, nodes: map[string]*Node{}, storages: map[string]*Storage{}, vms: map[int]*VM{},
+		volumes: map[string]*volume{}, tasks: map[string]*Task{}, pid: 1000}
+	for i := range opts.Nodes {
+		n := opts.Nodes[i]
+		s.nodes[n.Name] = &n
+	}
+	for i := range opts.Storages {
+		st := opts.Storages[i]
+		s.storages[st.ID] = &st
 	}
 	return s
 }
 
-// AddTemplate adds a VM template with the given boot disk device (e.g. "virtio0") and network.
-func (s *Sim) AddTemplate(node string, id int, name, bootDisk string) {
+// DefaultStorages are a node-local directory storage for ISOs ("local") and a node-local LVM-thin
+// pool for disks ("local-lvm"), as a fresh Proxmox VE install has them.
+func DefaultStorages() []Storage {
+	return []Storage{
+		{ID: "local", Type: "dir", Content: []string{"iso", "vztmpl", "backup"}},
+		{ID: "local-lvm", Type: "lvmthin", Content: []string{"images", "rootdir"}},
+	}
+}
+
+// AddTemplate adds a VM template: a stopped VM with one disk (the Talos image or an empty disk and
+// the installer ISO on ide2) and a virtio NIC on vmbr0.
+func (s *Sim) AddTemplate(t Template) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.vms[id] = &VM{ID: id, Node: node, Template: true, Created: time.Now(), Config: map[string]string{
-		"name": name, "template": "1", "sockets": "1", "cores": "1", "memory": "2048",
-		bootDisk: fmt.Sprintf("local-lvm:base-%d-disk-0,size=10G", id),
-		"net0":   "virtio=BC:24:11:00:00:01,bridge=vmbr0", "boot": "order=" + bootDisk,
+	if t.Storage == "" {
+		t.Storage = "local-lvm"
+	}
+	if t.SizeGB == 0 {
+		t.SizeGB = 10
+	}
+	volid := fmt.Sprintf("%s:base-%d-disk-0", t.Storage, t.ID)
+	s.volumes[s.volKey(t.Node, volid)] = &volume{volid: volid, size: uint64(t.SizeGB) * GiB, format: "raw", base: true}
+	cfg := map[string]string{
+		"name": t.Name, "template": "1", "sockets": "1", "cores": "1", "memory": "2048", "ostype": "l26",
+		t.BootDisk: fmt.Sprintf("%s,size=%dG", volid, t.SizeGB),
+		"net0":     "virtio=" + s.newMAC() + ",bridge=vmbr0", "boot": "order=" + t.BootDisk,
 		"smbios1": "uuid=" + newUUID(),
+	}
+	if t.Talos.Installer {
+		if t.ISOStorage == "" {
+			t.ISOStorage = "local"
+		}
+		iso := fmt.Sprintf("%s:iso/talos-%s-nocloud-amd64.iso", t.ISOStorage, t.Talos.Version)
+		s.volumes[s.volKey(t.Node, iso)] = &volume{volid: iso, format: "iso", size: 100 << 20}
+		cfg["ide2"] = iso + ",media=cdrom"
+		cfg["boot"] = "order=" + t.BootDisk + ";ide2"
+	}
+	if len(t.Tags) > 0 {
+		cfg["tags"] = strings.Join(t.Tags, ";")
+	}
+	s.vms[t.ID] = &VM{ID: t.ID, Node: t.Node, Template: true, Talos: t.Talos, Created: time.Now(), Config: cfg}
+}
+
+// AddVM adds a VM that is not a template (a workload of someone else on the same Proxmox: it holds
+// memory on its node, which CAPMOX's scheduler counts).
+func (s *Sim) AddVM(node string, id int, name string, memoryMiB int, running bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.vms[id] = &VM{ID: id, Node: node, Running: running, Created: time.Now(), Config: map[string]string{
+		"name": name, "sockets": "1", "cores": "2", "memory": fmt.Sprint(memoryMiB), "smbios1": "uuid=" + newUUID(),
 	}}
 }
 
@@ -133,6 +308,9 @@ func (s *Sim) Close() {
 
 // URL is the base URL to give CAPMOX as PROXMOX_URL.
 func (s *Sim) URL() string { return s.srv.URL }
+
+// Token is the API token id and secret the simulator accepts.
+func (s *Sim) Token() (id, secret string) { return s.opts.TokenID, s.opts.TokenSecret }
 
 // VMs returns copies of the existing non-template VMs, by ID.
 func (s *Sim) VMs() []*VM {
@@ -166,6 +344,8 @@ func (s *Sim) Log() []Request {
 	return append([]Request(nil), s.log...)
 }
 
+// apiError is an error answer: status, the message (status line and "message") and, for a parameter
+// error, the message per parameter.
 type apiError struct {
 	status int
 	msg    string
@@ -174,47 +354,82 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.msg }
 
-func badRequest(field, msg string) *apiError {
-	return &apiError{status: 400, msg: msg, errors: map[string]string{field: msg}}
+// paramError is Proxmox's 400 "Parameter verification failed." with one message per parameter.
+func paramError(errs map[string]string) *apiError {
+	return &apiError{status: 400, msg: "Parameter verification failed.", errors: errs}
 }
-func serverError(msg string) *apiError { return &apiError{status: 500, msg: msg} }
 
-var (
-	reNode     = regexp.MustCompile(`^/nodes/([^/]+)/(status|qemu|lxc|storage)$`)
-	reVM       = regexp.MustCompile(`^/nodes/([^/]+)/qemu/(\d+)(/.*)?$`)
-	reStorage  = regexp.MustCompile(`^/nodes/([^/]+)/storage/([^/]+)/(status|upload|content/(.+))$`)
-	reTask     = regexp.MustCompile(`^/nodes/([^/]+)/tasks/([^/]+)/status$`)
-	errNoRoute = serverError("Method not implemented by the simulator")
-)
+func badParam(name, msg string) *apiError { return paramError(map[string]string{name: msg}) }
+
+// fail is a 500 with Proxmox's message (what a `die` in an API handler becomes).
+func fail(format string, args ...any) *apiError {
+	return &apiError{status: 500, msg: fmt.Sprintf(format, args...)}
+}
+
+func notImplemented(method, path string) *apiError {
+	return &apiError{status: 501, msg: fmt.Sprintf("Method '%s %s' not implemented by the simulator", method, path)}
+}
+
+var reToken = regexp.MustCompile(`^PVEAPIToken=([^=]+)=(.*)$`)
+
+// authenticate checks the API token as pveproxy does; the error is the 401's message.
+func (s *Sim) authenticate(r *http.Request) error {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return fmt.Errorf("No ticket")
+	}
+	m := reToken.FindStringSubmatch(h)
+	if m == nil {
+		return fmt.Errorf("no tokenid specified")
+	}
+	if m[1] != s.opts.TokenID {
+		user, token, _ := strings.Cut(m[1], "!")
+		return fmt.Errorf("no such token '%s' for user '%s'", token, user)
+	}
+	if m[2] != s.opts.TokenSecret {
+		return fmt.Errorf("invalid token value!")
+	}
+	return nil
+}
 
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/api2/json")
 	rec := Request{Time: time.Now(), Method: r.Method, Path: path, Query: r.URL.RawQuery}
-	params, iso, err := readParams(r)
-	rec.Params = params
 	var data any
 	var after func()
-	if err == nil {
-		s.mu.Lock()
-		data, after, err = s.route(r.Method, path, r.URL.Query(), params, iso)
-		s.mu.Unlock()
+	err := s.authenticate(r)
+	if err != nil {
+		time.Sleep(s.opts.AuthFailureDelay)
+		err = &apiError{status: 401, msg: err.Error()}
+	} else {
+		var params map[string]string
+		var file []byte
+		params, file, err = readParams(r)
+		rec.Params = params
+		if err == nil {
+			s.mu.Lock()
+			data, after, err = s.route(r.Method, path, params, file)
+			s.mu.Unlock()
+		}
 	}
 	rec.Status = 200
-	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
 		ae, ok := err.(*apiError)
 		if !ok {
-			ae = serverError(err.Error())
+			ae = fail("%s", err.Error())
 		}
 		rec.Status, rec.Error = ae.status, ae.msg
-		if ae.status == 400 {
-			w.WriteHeader(400)
-			_ = json.NewEncoder(w).Encode(map[string]any{"data": nil, "errors": ae.errors})
-		} else {
-			// go-proxmox reports a 500 by its status line only.
-			http.Error(w, ae.msg, ae.status)
+		if ae.errors != nil {
+			var parts []string
+			for k, v := range ae.errors {
+				parts = append(parts, k+": "+v)
+			}
+			sort.Strings(parts)
+			rec.Error += " " + strings.Join(parts, "; ")
 		}
+		writeError(w, ae)
 	} else {
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 		_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
 	}
 	s.mu.Lock()
@@ -225,139 +440,33 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// readParams flattens a JSON, form or multipart body; for an upload it returns the file.
-func readParams(r *http.Request) (map[string]string, []byte, error) {
-	out := map[string]string{}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
-	case "application/json":
-		var m map[string]any
-		body, _ := io.ReadAll(r.Body)
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, &m); err != nil {
-				return nil, nil, badRequest("body", "invalid JSON: "+err.Error())
-			}
-		}
-		for k, v := range m {
-			switch t := v.(type) {
-			case string:
-				out[k] = t
-			case float64:
-				out[k] = strconv.FormatFloat(t, 'f', -1, 64)
-			case nil:
-			default:
-				b, _ := json.Marshal(t)
-				out[k] = string(b)
-			}
-		}
-	case "multipart/form-data":
-		mr, err := r.MultipartReader()
-		if err != nil {
-			return nil, nil, badRequest("body", err.Error())
-		}
-		var file []byte
-		for {
-			p, err := mr.NextPart()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, nil, badRequest("body", err.Error())
-			}
-			b, _ := io.ReadAll(p)
-			if p.FileName() != "" {
-				out["filename"] = p.FileName()
-				file = b
-			} else {
-				out[p.FormName()] = string(b)
-			}
-		}
-		return out, file, nil
-	default:
-		_ = r.ParseForm()
-		for k, v := range r.PostForm {
-			out[k] = strings.Join(v, ",")
-		}
+// writeError answers as pveproxy does: the message is the reason phrase of the status line (go-proxmox
+// reports a 500 or 501 by its status line only), and the JSON body holds data: null, the message and,
+// for a parameter error, the errors per parameter. net/http cannot set a reason phrase, so the
+// response is written on the hijacked connection (HTTP/1.1, closed afterwards).
+func writeError(w http.ResponseWriter, ae *apiError) {
+	reason := strings.NewReplacer("\r", " ", "\n", " ").Replace(strings.TrimSpace(ae.msg))
+	body := map[string]any{"data": nil, "message": ae.msg + "\n"}
+	if ae.errors != nil {
+		body["errors"] = ae.errors
 	}
-	return out, nil, nil
-}
-
-func (s *Sim) task(node, typ string, id int) string {
-	s.nextTask++
-	return fmt.Sprintf("UPID:%s:%08X:%08X:%08X:%s:%d:root@pam:", node, 1000+s.nextTask, s.nextTask, time.Now().Unix(), typ, id)
-}
-
-func (s *Sim) route(method, path string, q url.Values, p map[string]string, file []byte) (any, func(), error) {
-	switch {
-	case method == "GET" && path == "/version":
-		return map[string]string{"release": "8.3", "version": "8.3.0", "repoid": "proxmoxsim"}, nil, nil
-	case method == "GET" && path == "/cluster/status":
-		out := []map[string]any{{"type": "cluster", "name": "proxmoxsim", "id": "cluster", "nodes": len(s.nodes), "quorate": 1, "version": 1}}
-		for _, n := range s.sortedNodes() {
-			out = append(out, map[string]any{"type": "node", "name": n, "id": "node/" + n, "online": 1, "ip": "127.0.0.1"})
-		}
-		return out, nil, nil
-	case method == "GET" && path == "/cluster/nextid":
-		if v := q.Get("vmid"); v != "" {
-			id, _ := strconv.Atoi(v)
-			if _, taken := s.vms[id]; taken {
-				return nil, nil, badRequest("vmid", fmt.Sprintf("VM %d already exists", id))
-			}
-			return v, nil, nil
-		}
-		id := 100
-		for s.vms[id] != nil {
-			id++
-		}
-		return strconv.Itoa(id), nil, nil
-	case method == "GET" && path == "/cluster/resources":
-		var out []map[string]any
-		for _, v := range s.vms {
-			out = append(out, map[string]any{"id": fmt.Sprintf("qemu/%d", v.ID), "type": "qemu", "node": v.Node, "vmid": v.ID,
-				"name": v.Name(), "template": boolInt(v.Template), "tags": v.Config["tags"], "status": status(v)})
-		}
-		return out, nil, nil
+	b, _ := json.Marshal(body)
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.WriteHeader(ae.status)
+		_, _ = w.Write(b)
+		return
 	}
-	if m := reNode.FindStringSubmatch(path); m != nil && method == "GET" {
-		if !s.nodes[m[1]] {
-			return nil, nil, serverError(fmt.Sprintf("hostname lookup '%s' failed - no such node", m[1]))
-		}
-		switch m[2] {
-		case "status":
-			const total = 1 << 40
-			return map[string]any{"memory": map[string]uint64{"total": total, "used": 0, "free": total},
-				"cpuinfo": map[string]any{"cpus": 64, "cores": 32, "sockets": 2}, "pveversion": "pve-manager/8.3.0"}, nil, nil
-		case "qemu":
-			var out []map[string]any
-			for _, v := range s.vms {
-				if v.Node == m[1] {
-					out = append(out, s.vmStatus(v))
-				}
-			}
-			return out, nil, nil
-		case "lxc":
-			return []any{}, nil, nil
-		case "storage":
-			return []map[string]any{storageISO(), storageImages()}, nil, nil
-		}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
 	}
-	if m := reStorage.FindStringSubmatch(path); m != nil {
-		return s.storage(method, m[1], m[2], m[3], m[4], p, file)
-	}
-	if m := reTask.FindStringSubmatch(path); m != nil && method == "GET" {
-		upid := m[2]
-		parts := strings.Split(upid, ":")
-		typ, id := "", ""
-		if len(parts) > 6 {
-			typ, id = parts[5], parts[6]
-		}
-		return map[string]any{"upid": upid, "node": m[1], "status": "stopped", "exitstatus": "OK", "type": typ, "id": id, "user": "root@pam"}, nil, nil
-	}
-	if m := reVM.FindStringSubmatch(path); m != nil {
-		id, _ := strconv.Atoi(m[2])
-		return s.vm(method, m[1], id, m[3], p)
-	}
-	return nil, nil, errNoRoute
+	defer conn.Close()
+	bw := bufio.NewWriter(conn)
+	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", ae.status, reason, len(b))
+	_, _ = bw.Write(b)
+	_ = bw.Flush()
 }
 
 func (s *Sim) sortedNodes() []string {
@@ -369,199 +478,12 @@ func (s *Sim) sortedNodes() []string {
 	return out
 }
 
-func storageISO() map[string]any {
-	return map[string]any{"storage": "local", "type": "dir", "content": "iso,vztmpl,backup", "enabled": 1, "active": 1, "shared": 0}
-}
-func storageImages() map[string]any {
-	return map[string]any{"storage": "local-lvm", "type": "lvmthin", "content": "images,rootdir", "enabled": 1, "active": 1, "shared": 0}
-}
-
-func (s *Sim) storage(method, node, storage, op, volid string, p map[string]string, file []byte) (any, func(), error) {
-	if !s.nodes[node] {
-		return nil, nil, serverError("no such node " + node)
-	}
-	switch {
-	case op == "status" && method == "GET":
-		if storage == "local" {
-			return storageISO(), nil, nil
-		}
-		return storageImages(), nil, nil
-	case op == "upload" && method == "POST":
-		if p["content"] != "iso" || storage != "local" {
-			return nil, nil, badRequest("content", fmt.Sprintf("storage '%s' does not support content type '%s'", storage, p["content"]))
-		}
-		s.isos[fmt.Sprintf("%s:iso/%s", storage, p["filename"])] = file
-		return s.task(node, "imgcopy", 0), nil, nil
-	case strings.HasPrefix(op, "content/"):
-		data, ok := s.isos[volid]
-		if !ok {
-			return nil, nil, serverError(fmt.Sprintf("volume '%s' does not exist", volid))
-		}
-		if method == "DELETE" {
-			delete(s.isos, volid)
-			return s.task(node, "imgdel", 0), nil, nil
-		}
-		return map[string]any{"volid": volid, "format": "iso", "size": len(data), "path": "/var/lib/vz/template/iso/" + volid}, nil, nil
-	}
-	return nil, nil, errNoRoute
-}
-
-func (s *Sim) vmStatus(v *VM) map[string]any {
-	mem, _ := strconv.Atoi(v.Config["memory"])
-	return map[string]any{"vmid": v.ID, "name": v.Name(), "status": status(v), "qmpstatus": status(v),
-		"maxmem": uint64(mem) << 20, "template": boolIntOrEmpty(v.Template), "tags": v.Config["tags"]}
-}
-
-func (s *Sim) vm(method, node string, id int, sub string, p map[string]string) (any, func(), error) {
-	if !s.nodes[node] {
-		return nil, nil, serverError(fmt.Sprintf("hostname lookup '%s' failed - no such node", node))
-	}
-	v := s.vms[id]
-	if v == nil || v.Node != node {
-		return nil, nil, serverError(fmt.Sprintf("Configuration file 'nodes/%s/qemu-server/%d.conf' does not exist", node, id))
-	}
-	switch {
-	case method == "GET" && sub == "/status/current":
-		return s.vmStatus(v), nil, nil
-	case method == "GET" && sub == "/config":
-		// Proxmox returns numeric options as JSON numbers; go-proxmox decodes e.g. cores into int.
-		out := map[string]any{"digest": "sim"}
-		for k, val := range v.Config {
-			if n, err := strconv.Atoi(val); err == nil && numericOption[k] {
-				out[k] = n
-			} else {
-				out[k] = val
-			}
-		}
-		return out, nil, nil
-	case method == "POST" && sub == "/clone":
-		if !v.Template {
-			return nil, nil, badRequest("vmid", fmt.Sprintf("VM %d is not a template", id))
-		}
-		newID, _ := strconv.Atoi(p["newid"])
-		if _, taken := s.vms[newID]; taken || newID < 100 {
-			return nil, nil, badRequest("newid", fmt.Sprintf("VM %d already exists", newID))
-		}
-		target := node
-		if p["target"] != "" {
-			target = p["target"]
-		}
-		if !s.nodes[target] {
-			return nil, nil, badRequest("target", fmt.Sprintf("no such cluster node '%s'", target))
-		}
-		nv := &VM{ID: newID, Node: target, ClonedFrom: id, Created: time.Now(), Config: map[string]string{}}
-		for k, val := range v.Config {
-			nv.Config[k] = strings.ReplaceAll(val, fmt.Sprintf("base-%d-disk", id), fmt.Sprintf("vm-%d-disk", newID))
-		}
-		delete(nv.Config, "template")
-		nv.Config["name"] = p["name"]
-		nv.Config["smbios1"] = "uuid=" + newUUID()
-		s.vms[newID] = nv
-		return s.task(node, "qmclone", id), nil, nil
-	case method == "POST" && sub == "/config", method == "PUT" && sub == "/config":
-		for k, val := range p {
-			if k == "delete" {
-				for _, d := range strings.Split(val, ",") {
-					delete(v.Config, d)
-				}
-				continue
-			}
-			v.Config[k] = val
-		}
-		if iso := isoVolume(v.Config); iso != "" {
-			v.ISO = s.isos[iso]
-		}
-		return s.task(node, "qmconfig", id), nil, nil
-	case method == "PUT" && sub == "/resize":
-		disk, size := p["disk"], p["size"]
-		cur, ok := v.Config[disk]
-		if !ok {
-			return nil, nil, badRequest("disk", fmt.Sprintf("can't resize: VM %d has no disk '%s'", id, disk))
-		}
-		v.Config[disk] = setSize(cur, size)
-		return s.task(node, "resize", id), nil, nil
-	case method == "POST" && sub == "/status/start":
-		v.Running, v.Started = true, time.Now()
-		cp := v.copy()
-		return s.task(node, "qmstart", id), func() {
-			if s.OnStart != nil {
-				s.OnStart(cp)
-			}
-		}, nil
-	case method == "POST" && sub == "/status/stop":
-		v.Running = false
-		return s.task(node, "qmstop", id), nil, nil
-	case method == "DELETE" && sub == "":
-		if v.Running {
-			return nil, nil, serverError(fmt.Sprintf("VM %d is running - destroy failed", id))
-		}
-		delete(s.vms, id)
-		v.Deleted = time.Now()
-		s.deleted = append(s.deleted, v)
-		cp := v.copy()
-		return s.task(node, "qmdestroy", id), func() {
-			if s.OnDelete != nil {
-				s.OnDelete(cp)
-			}
-		}, nil
-	}
-	return nil, nil, errNoRoute
-}
-
-var numericOption = map[string]bool{"sockets": true, "cores": true, "memory": true, "template": true, "vcpus": true,
-	"balloon": true, "cpuunits": true, "numa": true, "onboot": true, "protection": true, "kvm": true, "tablet": true, "autostart": true}
-
-// isoVolume finds the volume of a mounted ISO (e.g. ide0: local:iso/user-data-101.iso,media=cdrom).
-func isoVolume(cfg map[string]string) string {
-	for k, v := range cfg {
-		if (strings.HasPrefix(k, "ide") || strings.HasPrefix(k, "sata") || strings.HasPrefix(k, "scsi")) && strings.Contains(v, ":iso/") {
-			return strings.Split(v, ",")[0]
-		}
-	}
-	return ""
-}
-
-// setSize applies a resize ("40G" or "+10G") to a disk config string.
-func setSize(disk, size string) string {
-	parts := strings.Split(disk, ",")
-	out := []string{parts[0]}
-	for _, p := range parts[1:] {
-		if !strings.HasPrefix(p, "size=") {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(append(out, "size="+strings.TrimPrefix(size, "+")), ",")
-}
-
-// DiskSize returns the size= of a VM disk (e.g. "40G").
-func DiskSize(v *VM, disk string) string {
-	for _, p := range strings.Split(v.Config[disk], ",") {
-		if strings.HasPrefix(p, "size=") {
-			return strings.TrimPrefix(p, "size=")
-		}
-	}
-	return ""
-}
-
-func status(v *VM) string {
-	if v.Running {
-		return "running"
-	}
-	return "stopped"
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func boolIntOrEmpty(b bool) any {
-	if b {
-		return 1
-	}
-	return ""
+// newMAC is a random unicast MAC with the Proxmox prefix BC:24:11 (the datacenter default mac_prefix
+// since Proxmox VE 8).
+func (s *Sim) newMAC() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("BC:24:11:%02X:%02X:%02X", b[0], b[1], b[2])
 }
 
 func newUUID() string {
