@@ -93,12 +93,26 @@ function finish(out: Out): never {
 
 const COMMANDS: Record<string, { args: number; usage: string; run: (args: string[]) => Out }> = {
   render: { args: 1, usage: 'render takes one FILE', run: ([f]) => require('./cli/render').render(readInput(f), f) },
-  diff: { args: 2, usage: 'diff takes two files: OLD NEW', run: ([a, b]) => require('./cli/diff').diffCommand(readInput(a), readInput(b)) },
+  diff: { args: -1, usage: 'diff takes two files or folders: OLD NEW', run: (args) => diff(args) },
   'import-helm-values': { args: 1, usage: 'import-helm-values takes one values file', run: ([f]) => require('./cli/importHelm').importHelmValuesCommand(readInput(f)) },
   schema: { args: 0, usage: 'schema takes no arguments', run: () => ({ stdout: `${JSON.stringify(require('./clusterspec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 }) },
 };
 
 const isHelp = (a: string) => a === '--help' || a === '-h';
+
+/** `diff [options] OLD NEW`: its own options; OLD and NEW may be folders. */
+function diff(args: string[]): Out {
+  const { diffArguments, diffSides } = require('./cli/diff');
+  const parsed = diffArguments(args);
+  if (typeof parsed === 'string') return usageError(parsed, 'diff');
+  const { readSide, TooMany } = require('./cli/inputs');
+  try {
+    return diffSides(readSide(parsed.paths[0], readInput), readSide(parsed.paths[1], readInput), parsed.options);
+  } catch (e) {
+    if (e instanceof TooMany) return { stdout: '', stderr: `[error] ${(e as Error).message}\n`, exitCode: 1 };
+    throw e;
+  }
+}
 
 function help(topic?: string): Out {
   const { HELP, COMMAND_HELP } = require('./cli/help');
@@ -133,6 +147,7 @@ function main(argv: string[]): Out {
   const command = COMMANDS[cmd];
   if (!command) return usageError(unknownCommand(cmd));
   if (rest.some(isHelp)) return help(cmd);
+  if (command.args < 0) return command.run(rest);
   const option = rest.find((a) => a.startsWith('-') && a !== '-');
   if (option) return usageError(`${cmd}: unknown option ${option}`, cmd);
   if (rest.length !== command.args) return usageError(command.usage, cmd);

@@ -49,7 +49,7 @@ describe('the standalone executable', () => {
 
 describe.each([
   ['render', /^Usage: capi-proxmox-talos render FILE\n/],
-  ['diff', /^Usage: capi-proxmox-talos diff OLD NEW\n/],
+  ['diff', /^Usage: capi-proxmox-talos diff \[--output text\|json\] \[--gate \[--allow CLUSTER\]\.\.\.\] OLD NEW\n/],
   ['import-helm-values', /^Usage: capi-proxmox-talos import-helm-values VALUES\n/],
   ['schema', /^Usage: capi-proxmox-talos schema\n/],
 ])('%s has its own help', (cmd, usage) => {

@@ -1,16 +1,17 @@
-/** The change preview (`diff OLD NEW`) and the one-minor-at-a-time Talos upgrade rule. */
+/** The change preview (`diff OLD NEW`, a rendering of the plan engine's Plan) and the one-minor-at-a-time upgrade rules. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeChanges } from '../src/diff/changes';
 import { diffCommand } from '../src/cli/diff';
+import { clusterLines } from './support/plan';
+import { withSite } from './support/site';
 import { talosUpgradeProblem } from '../src/clusterspec/versions';
 import { renderObjects, clusterSpec } from './support/render';
 import { toYAML } from '../src/yaml/write';
 import { runKRM } from '../src/krm/run';
 import { KPT, run, packageCopy, commitAll, changes } from './support/exec';
 
-const base = { network: { ipRanges: ['192.168.4.101-192.168.4.140'] }, controlPlane: { replicas: 3 }, workers: [{ name: 'general', replicas: 4 }, { name: 'gpu', replicas: 3 }] };
-const lines = (a: unknown, b: unknown) => describeChanges(renderObjects(a), renderObjects(b)).map((c) => `${c.subject}: ${c.text}`);
+const base = withSite({ controlPlane: { replicas: 3 }, workers: [{ name: 'general', replicas: 4 }, { name: 'gpu', replicas: 3 }] });
+const lines = (a: unknown, b: unknown) => clusterLines(renderObjects(a), renderObjects(b));
 
 test.each([
   ['scale', { ...base, workers: [{ name: 'general', replicas: 6 }, base.workers[1]] }, ['pool general: replicas 4 → 6 (scale, no roll)']],
@@ -47,8 +48,8 @@ test('diff warns before rolling a single control plane and accepts rendered mani
   const one = { ...base, controlPlane: { replicas: 1 } };
   const rendered = renderObjects(one).map((o) => `---\n${toYAML(o)}`).join('');
   const r = diffCommand(rendered, toYAML(clusterSpec({ ...one, controlPlane: { replicas: 1, cores: 8 } })));
-  expect(r.stdout).toMatch(/^control plane: new machine template \(cores 4 → 8\) → rolls 1 control plane/);
-  expect(r.stderr).toMatch(/\[warning\] this rolls a single control plane/);
+  expect(r.stdout).toMatch(/^cluster cluster09\/cluster09: update\ncontrol plane: new machine template \(cores 4 → 8\) → rolls 1 control plane/);
+  expect(r.stderr).toMatch(/\[warning\] cluster cluster09\/cluster09 this rolls a single control plane/);
   expect(r.exitCode).toBe(0);
 });
 
@@ -101,11 +102,11 @@ test('through kpt: the package remembers the Talos version, so a skipped minor f
 });
 
 describe('Kubernetes upgrades go one minor at a time and never back, as for Talos', () => {
-  const k8s = (v: string) => ({ ...base, cluster: { kubernetesVersion: v }, proxmox: { vmIDRange: { start: 2000, end: 2099 } } });
+  const k8s = (v: string) => ({ ...base, cluster: { kubernetesVersion: v }, proxmox: { ...base.proxmox, vmIDRange: { start: 2000, end: 2099 } } });
   test.each([
-    ['a skipped minor', 'v1.32.0', 'v1.34.1', 1, /\[error\] spec.cluster.kubernetesVersion: Kubernetes v1.32.0 → v1.34.1 skips a minor version; upgrade one minor at a time: v1.32 → v1.33 → v1.34/],
-    ['a minor downgrade', 'v1.33.2', 'v1.32.0', 1, /\[error\] spec.cluster.kubernetesVersion: Kubernetes v1.33.2 → v1.32.0 is a downgrade, which Kubernetes does not support; keep v1.33/],
-    ['a patch downgrade (warned)', 'v1.32.5', 'v1.32.1', 0, /\[warning\] spec.cluster.kubernetesVersion: Kubernetes v1.32.5 → v1.32.1 is a patch downgrade/],
+    ['a skipped minor', 'v1.32.0', 'v1.34.1', 1, /\[error\] cluster cluster09\/cluster09 spec.cluster.kubernetesVersion: Kubernetes v1.32.0 → v1.34.1 skips a minor version; upgrade one minor at a time: v1.32 → v1.33 → v1.34/],
+    ['a minor downgrade', 'v1.33.2', 'v1.32.0', 1, /\[error\] cluster cluster09\/cluster09 spec.cluster.kubernetesVersion: Kubernetes v1.33.2 → v1.32.0 is a downgrade, which Kubernetes does not support; keep v1.33/],
+    ['a patch downgrade (warned)', 'v1.32.5', 'v1.32.1', 0, /\[warning\] cluster cluster09\/cluster09 spec.cluster.kubernetesVersion: Kubernetes v1.32.5 → v1.32.1 is a patch downgrade/],
     ['one minor up', 'v1.32.5', 'v1.33.0', 0, /^$/],
   ])('diff: %s', (_n, from, to, exit, stderr) => {
     const r = diffCommand(toYAML(clusterSpec(k8s(from))), toYAML(clusterSpec(k8s(to))));
@@ -159,15 +160,17 @@ test('diff explains an API profile switch in words', () => {
     'superseded templates: ProxmoxMachineTemplate/cluster09-control-plane-aecb8bb8, ProxmoxMachineTemplate/cluster09-general-76b054a6, ProxmoxMachineTemplate/cluster09-gpu-76b054a6 leave the render (pruned; no machine is deleted with them)',
   ]);
   // A real change made in the same edit is still named, in the same words for both profiles.
-  const wider = lines(legacy, { ...current, proxmox: { vm: { bridge: 'vmbr1' } }, cluster: { profile: 'current', podCIDRs: ['10.240.0.0/16'] } });
+  const wider = lines(legacy, { ...current, proxmox: { ...base.proxmox, vm: { bridge: 'vmbr1' } }, cluster: { profile: 'current', podCIDRs: ['10.240.0.0/16'] } });
   expect(wider).toContain('pool gpu: new machine template (API v1alpha1 → v1alpha2, network [{"name":"net0","bridge":"vmbr0","model":"virtio"}] → [{"name":"net0","bridge":"vmbr1","model":"virtio"}]) → rolls 3 machines, surge 1, needs 1 free IP');
-  expect(wider.some((l) => l.startsWith('Cluster: cluster09 changed: clusterNetwork.pods.cidrBlocks'))).toBe(true);
+  // The pod network is fixed when a cluster is created: flagged, not said as a harmless "Cluster changed (no machine rolls)" as before.
+  expect(wider.some((l) => l.startsWith('flag spec.cluster.podCIDRs: pod network ["10.244.0.0/16"] → ["10.240.0.0/16"]: the cluster\'s pod and service networks are fixed when it is created'))).toBe(true);
+  expect(wider.some((l) => l.startsWith('Cluster:'))).toBe(false);
   expect(lines(legacy, current).join('\n')).not.toMatch(/networkDevices|"default"/);
 });
 
 describe('a roll without a VM ID range is warned about (CAPMOX can delete a VM whose ID Proxmox reused)', () => {
-  const range = { vmIDRange: { start: 2000, end: 2099 } };
-  const warned = (from: object, to: object) => /\[warning\] spec\.proxmox\.vmIDRange: this rolls machines and no VM ID range is set/.test(diffCommand(toYAML(clusterSpec(from)), toYAML(clusterSpec(to))).stderr);
+  const range = { ...base.proxmox, vmIDRange: { start: 2000, end: 2099 } };
+  const warned = (from: object, to: object) => /\[warning\] cluster cluster09\/cluster09 spec\.proxmox\.vmIDRange: this rolls machines and no VM ID range is set/.test(diffCommand(toYAML(clusterSpec(from)), toYAML(clusterSpec(to))).stderr);
   const resized = (s: any) => ({ ...s, workers: [base.workers[0], { name: 'gpu', replicas: 3, cores: 8 }] });
   test('a pool resize without a range: warned', () => expect(warned(base, resized(base))).toBe(true));
   test('the same resize with a range: not warned', () => expect(warned({ ...base, proxmox: range }, resized({ ...base, proxmox: range }))).toBe(false));

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { importHelmValues, FROM_CHART_TEMPLATES } from '../src/migrate/helmValues';
 import { generate } from '../src/generate';
 import { mergePatches } from '../src/talos/merge';
-import { describeChanges } from '../src/diff/changes';
+import { clusterLines } from './support/plan';
 import { toYAML } from '../src/yaml/write';
 import { renderChart, CHART_0_1_6_VALUES } from './support/chartModel';
 import { BIN, run } from './support/exec';
@@ -238,9 +238,9 @@ test('the Kubernetes version: both spellings agree or it is an error; the README
 
 test('diff of the chart render against the imported spec: what is adopted, what rolls, nothing deleted', () => {
   const v = values('customised.values.yaml');
-  const lines = describeChanges(renderChart(v), imported(v)).map((c) => `${c.subject}: ${c.text}`);
+  const lines = clusterLines(renderChart(v), imported(v));
   expect(lines[0]).toBe(
-    'adopted in place: Cluster/prod, MachineDeployment/prod-workers, Namespace/prod, ProxmoxCluster/proxmox-cluster, TalosControlPlane/talos-controlplane (same kind and name: updated, never recreated)',
+    'adopted in place: Cluster/prod, MachineDeployment/prod-workers, Namespace/prod, ProxmoxCluster/proxmox-cluster, TalosControlPlane/talos-controlplane (same kind, namespace and name: updated, never recreated)',
   );
   expect(lines.find((l) => l.startsWith('control plane:'))).toMatch(
     /^control plane: new machine template \(the same VM shape under a new name\); hostname.source InfrastructureName added, talosVersion v1.10 → v1.11; patches: .*machine.certSANs \["freyr","10.10.0.5"\] added, machine.install.disk \/dev\/vda → \/dev\/sda.* → rolls 3 control planes one at a time, surge 1, needs 1 free IP$/,
@@ -256,9 +256,14 @@ test('diff of the chart render against the imported spec: what is adopted, what 
 test("without adoption the chart's identity objects would be deleted, and diff says so", () => {
   const { clusterSpec } = importHelmValues({});
   delete clusterSpec.spec.cluster.adoptedFrom;
-  const lines = describeChanges(renderChart({}), JSON.parse(JSON.stringify(generate(clusterSpec).objects))).map((c) => `${c.subject}: ${c.text}`);
-  expect(lines).toContain('deleted: ProxmoxCluster/proxmox-cluster: a pruning apply deletes it, and with it machines of the cluster');
-  expect(lines).toContain('deleted: TalosControlPlane/talos-controlplane: a pruning apply deletes it, and with it machines of the cluster');
+  const lines = clusterLines(renderChart({}), JSON.parse(JSON.stringify(generate(clusterSpec).objects)));
+  // What each takes with it, in the providers' words (the old lines said "and with it machines of the cluster" of both).
+  expect(lines).toContain(
+    "deleted: TalosControlPlane/talos-controlplane: deleting the TalosControlPlane deletes every control-plane machine of cluster09/cluster09 and its VM; etcd and the cluster's state go with them",
+  );
+  expect(lines).toContain("deleted: ProxmoxCluster/proxmox-cluster: the cluster's infrastructure: CAPMOX holds it (Terminating) until the Cluster is deleted, but cluster09/cluster09 can no longer create or replace a machine");
+  // The Cluster's references switch to objects that start from nothing: flagged.
+  expect(lines.filter((l) => l.startsWith('flag spec.cluster.adoptedFrom: '))).toHaveLength(2);
 });
 
 test('one command through the binary: comments mark the chart\'s fixed settings; credentials are never copied or echoed', () => {
@@ -290,7 +295,7 @@ test('diff through the binary with the chart render as OLD', () => {
   writeFileSync(join(dir, 'cluster.yaml'), spec.stdout);
   const r = run(BIN, ['diff', join(dir, 'chart.yaml'), join(dir, 'cluster.yaml')]);
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/^adopted in place: /);
+  expect(r.stdout).toMatch(/^cluster cluster09\/cluster09: update\nadopted in place: /);
   expect(r.stdout).toMatch(/\ndeleted: nothing\n$/);
   expect(r.stderr).toMatch(/rolls a single control plane/);
 });

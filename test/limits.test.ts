@@ -170,7 +170,7 @@ describe('no input of up to 1 MB makes the function write more than 1 MB of erro
   });
 
   test('diff of two small files with absurd Talos and Kubernetes versions writes a few lines', () => {
-    const tcp = (talos: string, k8s: string) => `kind: TalosControlPlane\nmetadata: {name: a}\nspec: {version: ${k8s}, controlPlaneConfig: {controlplane: {talosVersion: ${talos}}}}\n`;
+    const tcp = (talos: string, k8s: string) => `apiVersion: controlplane.cluster.x-k8s.io/v1alpha3\nkind: TalosControlPlane\nmetadata: {name: a, labels: {cluster.x-k8s.io/cluster-name: c}}\nspec: {version: ${k8s}, controlPlaneConfig: {controlplane: {talosVersion: ${talos}}}}\n`;
     const start = Date.now();
     const out = diffCommand(tcp('v1.0', 'v1.0.0'), tcp('v1.30000000', 'v1.30000000.0'));
     expect(Date.now() - start).toBeLessThan(1000);
@@ -182,25 +182,27 @@ describe('no input of up to 1 MB makes the function write more than 1 MB of erro
 
   test('diff reads unparseable or alias-bomb patch strings in rendered files as nothing, without throwing', () => {
     const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n')}\n`;
-    const tcp = (patch: string) => toYAML({ kind: 'TalosControlPlane', metadata: { name: 'a' }, spec: { version: 'v1.32.0', controlPlaneConfig: { controlplane: { talosVersion: 'v1.11', strategicPatches: [patch, 42] } } } });
+    const tcp = (patch: string) => toYAML({ apiVersion: 'controlplane.cluster.x-k8s.io/v1alpha3', kind: 'TalosControlPlane', metadata: { name: 'a', labels: { 'cluster.x-k8s.io/cluster-name': 'c' } }, spec: { version: 'v1.32.0', controlPlaneConfig: { controlplane: { talosVersion: 'v1.11', strategicPatches: [patch, 42] } } } });
     const start = Date.now();
     const out = diffCommand(tcp(bomb), tcp('machine: [unclosed'));
     expect(Date.now() - start).toBeLessThan(5000);
     // Hand-made objects without this generator's label read as adopted, so diff also says what it keeps.
     expect(out.stdout).toBe(
-      'adopted in place: TalosControlPlane/a (same kind and name: updated, never recreated)\ncontrol plane: Talos control plane config changed → rolls 1 control plane one at a time, surge 1, needs 1 free IP\ndeleted: nothing\n',
+      'cluster /c: update\nadopted in place: TalosControlPlane/a (same kind, namespace and name: updated, never recreated)\ncontrol plane: Talos control plane config changed → rolls 1 control plane one at a time, surge 1, needs 1 free IP\ndeleted: nothing\n',
     );
   });
 
   test('diff bounds its lines: values and names from the files are shortened', () => {
     const md = (name: string, cores: number) =>
-      `---\nkind: MachineDeployment\nmetadata: {name: ${name}}\nspec: {clusterName: c, replicas: 1, template: {spec: {infrastructureRef: {name: t${cores}}}}}\n---\nkind: ProxmoxMachineTemplate\nmetadata: {name: t${cores}}\nspec: {template: {spec: {numCores: ${cores}, network: {default: {bridge: ${'b'.repeat(10_000)}${cores}}}}}}\n`;
+      `---\napiVersion: cluster.x-k8s.io/v1beta2\nkind: MachineDeployment\nmetadata: {name: ${name}}\nspec: {clusterName: c, replicas: 1, template: {spec: {infrastructureRef: {name: t${cores}}}}}\n---\napiVersion: infrastructure.cluster.x-k8s.io/v1alpha2\nkind: ProxmoxMachineTemplate\nmetadata: {name: t${cores}}\nspec: {template: {spec: {numCores: ${cores}, network: {default: {bridge: ${'b'.repeat(10_000)}${cores}}}}}}\n`;
     const names = Array.from({ length: 500 }, (_, i) => `c-${'p'.repeat(2000)}${i}`);
     const out = diffCommand(names.map((n) => md(n, 1)).join(''), names.map((n) => md(n, 2)).join(''));
-    expect(out.stdout.split('\n').length).toBeLessThanOrEqual(202);
-    expect(out.stdout.length).toBeLessThan(250_000);
-    // 500 pool lines plus the adopted, superseded-templates and deleted summaries.
-    expect(out.stdout).toMatch(/… 303 more lines\n$/);
+    // At most 500 lines (room for a fleet's plan) of at most 1,000 characters.
+    expect(out.stdout.split('\n').length).toBeLessThanOrEqual(502);
+    expect(out.stdout.length).toBeLessThan(510_000);
+    // The cluster's header, the adopted summary, 498 of the 500 pool lines; then 2 pool lines, "deleted:
+    // nothing" and the three lines of the two templates, which no reference with a kind ties to the cluster.
+    expect(out.stdout).toMatch(/… 6 more lines\n$/);
   });
 });
 

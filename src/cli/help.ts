@@ -6,7 +6,8 @@ Usage:
   capi-proxmox-talos                     KRM function: read a ResourceList on stdin, write one on stdout
   capi-proxmox-talos render FILE         print the cluster's manifests (FILE: a ClusterSpec or a
                                          ResourceList holding one; - for stdin)
-  capi-proxmox-talos diff OLD NEW        explain what changing spec OLD into NEW does to a live cluster
+  capi-proxmox-talos diff OLD NEW        the plan: what applying NEW over OLD does to the live clusters
+                                         (files or folders; --output json; --gate for CI)
   capi-proxmox-talos import-helm-values VALUES
                                          turn a cluster-chart values.yaml into a ClusterSpec
   capi-proxmox-talos schema              print the ClusterSpec JSON Schema
@@ -51,15 +52,30 @@ a summary line ([info]) goes to stderr.
 Example:
   capi-proxmox-talos render functionconfig.yaml > cluster09.yaml
 `,
-  diff: `Usage: capi-proxmox-talos diff OLD NEW
+  diff: `Usage: capi-proxmox-talos diff [--output text|json] [--gate [--allow CLUSTER]...] OLD NEW
 
-Explains what changing OLD into NEW does to a live cluster: which objects change, which machines roll
-(and how: surge, free IPs needed), what only scales. OLD and NEW are each a ClusterSpec, a ResourceList
-holding one, or rendered manifests; - reads standard input (for one of them). Talos upgrades that skip
-a minor version are an error. Exit code 0, or 1 when either side has errors.
+The plan: what applying NEW over OLD does to the live clusters. OLD is what was applied (the previous
+render; an empty folder for a first render), NEW what is to be applied. Each is a file or a folder
+(every .yaml/.yml file under it), holding ClusterSpecs (rendered here), a ResourceList holding one, or
+rendered manifests, any number of clusters; - reads standard input (for one of them).
+
+Per cluster (CAPI Cluster namespace/name): create, update, unchanged or delete; objects created, updated
+in place, pruned (Flux prune: true deletes them) or kept (prune: disabled); machines rolled (how many at a
+time, free IPs needed), scaled, and what each pruned object destroys. A rename or namespace move is a
+delete and a create. Flagged: fields CAPI copies once or clients hold (the API endpoint, the cluster
+network). Errors: Kubernetes or Talos upgrades that skip a minor or go back; clusters that collide (same
+endpoint, overlapping addresses or VM ID ranges); an object rendered twice.
+
+  --output json   print the Plan as JSON (schema: docs/plan.md) instead of words
+  --gate          judge the plan as the Flux gate does: refuse deleting a cluster, moving it, destroying
+                  machines of a cluster that stays, or changing a flagged field
+  --allow CLUSTER let the gate do that to CLUSTER (NAME or NAMESPACE/NAME; repeatable, or comma-separated)
+
+Exit code: 0 the plan is fine (warnings may be printed); 1 errors, or the gate refuses; 2 usage.
 
 Example:
   git show HEAD:clusters/lab/cluster.yaml > old.yaml && capi-proxmox-talos diff old.yaml clusters/lab/cluster.yaml
+  capi-proxmox-talos diff --gate --output json base-render/ rendered/
 `,
   'import-helm-values': `Usage: capi-proxmox-talos import-helm-values VALUES
 
