@@ -1,12 +1,13 @@
 // npm run bench: wall time (min / median over many runs) of the function's two executables and their
 // peers on this machine, each as a ratio to a bare `node -e 0` start, with and without NODE_EXTRA_CA_CERTS
 // (kpt and kustomize pass it through, and Node reads the bundle at every start), plus each executable's
-// peak memory. The cases run interleaved, round after round, so a machine that gets busier mid-run
-// slows all of them alike. Prints figures; asserts nothing (targets and results: docs/performance.md).
+// peak memory, and the plan of a 100-cluster fleet (bench-plan.mjs). The cases run interleaved, round
+// after round, so a machine that gets busier mid-run slows all of them alike. Prints figures; asserts nothing (targets and results: docs/performance.md).
 import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, cpSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { benchPlan } from './bench-plan.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -129,3 +130,6 @@ if (plainDir) {
   const def = stat('set|standalone|default').median;
   console.log(`  kustomize with the standalone generator / (plain + one standalone start): ${(stat('set|kustomize|standalone').median / (stat('set|kustomize|plain').median + def)).toFixed(2)} (target ≤ 1.5)`);
 }
+
+// The plan engine over a 100-cluster fleet (scripts/bench-plan.mjs).
+benchPlan();

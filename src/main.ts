@@ -3,7 +3,7 @@
  * Process edge: argv, stdin, stdout, stderr, exit code. Everything below it is a pure function.
  * Commands other than the KRM path are loaded on demand, so a function run pays only for what it uses.
  */
-import { readFileSync, readSync, writeSync } from 'node:fs';
+import { readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { runKRM } from './krm/run';
 import { decodeUTF8 } from './utf8';
 
@@ -21,6 +21,15 @@ const READ_ERRORS: Record<string, string> = {
 };
 
 class NotText extends Error {}
+
+/** Is `path` a folder? (Anything that cannot be read as one is left to the reader, which says why.) */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /**
  * All of standard input. readFileSync(0) gives up with EAGAIN when stdin is a non-blocking pipe with nothing
@@ -92,7 +101,7 @@ function finish(out: Out): never {
 }
 
 const COMMANDS: Record<string, { args: number; usage: string; run: (args: string[]) => Out }> = {
-  render: { args: 1, usage: 'render takes one FILE', run: ([f]) => require('./cli/render').render(readInput(f), f) },
+  render: { args: 1, usage: 'render takes one FILE or DIR', run: ([f]) => (f !== '-' && isDirectory(f) ? require('./cli/renderFolder').renderFolder(f, readInput) : require('./cli/render').render(readInput(f), f)) },
   diff: { args: -1, usage: 'diff takes two files or folders: OLD NEW', run: (args) => diff(args) },
   'import-helm-values': { args: 1, usage: 'import-helm-values takes one values file', run: ([f]) => require('./cli/importHelm').importHelmValuesCommand(readInput(f)) },
   schema: { args: 0, usage: 'schema takes no arguments', run: () => ({ stdout: `${JSON.stringify(require('./clusterspec/jsonSchema').clusterSpecJSONSchema(), null, 2)}\n`, stderr: '', exitCode: 0 }) },

@@ -48,7 +48,7 @@ describe('the standalone executable', () => {
 });
 
 describe.each([
-  ['render', /^Usage: capi-proxmox-talos render FILE\n/],
+  ['render', /^Usage: capi-proxmox-talos render FILE\|DIR\n/],
   ['diff', /^Usage: capi-proxmox-talos diff \[--output text\|json\] \[--gate \[--allow CLUSTER\]\.\.\.\] OLD NEW\n/],
   ['import-helm-values', /^Usage: capi-proxmox-talos import-helm-values VALUES\n/],
   ['schema', /^Usage: capi-proxmox-talos schema\n/],
@@ -142,7 +142,8 @@ describe.each(EACH_BINARY)('%s', (_name, bin) => {
     [['render'], /render takes one FILE/, 2],
     [['frobnicate'], /unknown command "frobnicate"/, 2],
     [['render', '/nonexistent.yaml'], /^\[error\] cannot read \/nonexistent.yaml: no such file or directory \(ENOENT\)\n$/, 1],
-    [['render', '/tmp'], /^\[error\] cannot read \/tmp: it is a directory, not a file \(EISDIR\)\n$/, 1],
+    // A folder is rendered when its kustomization lists only ClusterSpecs (render DIR); /tmp has none.
+    [['render', '/tmp'], /^\[error\] \/tmp: no kustomization.yaml here; render takes a ClusterSpec file, or a folder whose kustomization lists ClusterSpecs under generators:\n$/, 1],
     [['rendr', 'x.yaml'], /^\[error\] unknown command "rendr"; did you mean "render"\?\n/, 2],
     [['help', 'dif'], /unknown command "dif"; did you mean "diff"\?/, 2],
     [['render', '--frobnicate', 'x.yaml'], /render: unknown option --frobnicate\nRun capi-proxmox-talos render --help/, 2],
@@ -220,10 +221,10 @@ describe('npm run validate (dist/validate.cjs)', () => {
 
 test('examples/flux/render.sh --help explains itself and renders nothing; an unknown argument is refused', () => {
   const script = join(REPO, 'examples', 'flux', 'render.sh');
-  const env = { KUSTOMIZE: '/bin/false' }; // a render attempt would fail
+  const env = { KUSTOMIZE: '/bin/false', CAPI_PROXMOX_TALOS: '/bin/false' }; // a render attempt would fail
   const h = run('bash', [script, '--help'], { env });
   expect(h.status).toBe(0);
-  expect(h.stdout).toMatch(/^Usage: render.sh \[--check\] \[--allow-cluster-deletion NAME\]\.\.\. \[--help\]\n/);
+  expect(h.stdout).toMatch(/^Usage: render.sh \[--check\] \[--base REV\] \[--allow CLUSTER\]\.\.\. \[--output json\] \[--help\]\n/);
   const bad = run('bash', [script, '--chek'], { env });
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/^render.sh: unknown argument '--chek' \(see render.sh --help\)\n/);

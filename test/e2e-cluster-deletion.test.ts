@@ -12,18 +12,20 @@ import { BIN, KPT, KUSTOMIZE, REPO, changes, commitAll, git, packageCopy, run } 
 
 const env = { KUSTOMIZE };
 
-/** The Flux example as a git repository with its render committed, the exec path made absolute. */
+/** The Flux example as a git repository with its render committed, the exec path made absolute (for kustomize). */
 function fluxRepo(): string {
   const dir = packageCopy('flux');
-  const spec = join(dir, 'clusters', 'cluster09', 'cluster.yaml');
-  writeFileSync(spec, readFileSync(spec, 'utf8').replace('path: ../../../../dist/capi-proxmox-talos', `path: ${BIN}`));
-  expect(run('bash', [join(dir, 'render.sh')], { env }).status).toBe(0);
+  for (const c of ['cluster09', 'cluster10']) {
+    const spec = join(dir, 'clusters', c, 'cluster.yaml');
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('path: ../../../../dist/capi-proxmox-talos', `path: ${BIN}`));
+  }
   commitAll(dir);
   return dir;
 }
 const renderSh = (dir: string, args: string[] = [], extra: Record<string, string> = {}) => run('bash', [join(dir, 'render.sh'), ...args], { env: { ...env, ...extra } });
 const rendered = (dir: string) => join(dir, 'rendered', 'cluster09.yaml');
-const REFUSAL = /refusing to render rendered\/cluster09\.yaml: it would delete Cluster cluster09\/cluster09, which the previous render has .* --allow-cluster-deletion cluster09/;
+const head = (dir: string) => git(dir, 'rev-parse', 'HEAD').stdout.trim();
+const REFUSAL = /^\[error\] cluster cluster09\/cluster09 refused: deletes cluster cluster09\/cluster09: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow cluster09\/cluster09$/m;
 
 describe('what the tools do with an empty ClusterSpec', () => {
   test('kpt fn render with an emptied configPath file fails in kpt itself (it never calls the function): nothing is written', () => {
@@ -63,63 +65,53 @@ describe('render.sh deletion guard', () => {
     rmSync(rendered(dir));
     const r = renderSh(dir, ['--help']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: render\.sh \[--check\] \[--allow-cluster-deletion NAME\]/);
-    expect(r.stdout).toMatch(/Deletion guard/);
+    expect(r.stdout).toMatch(/^Usage: render\.sh \[--check\] \[--base REV\] \[--allow CLUSTER\]\.\.\. \[--output json\] \[--help\]\n/);
+    expect(r.stdout).toMatch(/The gate/);
     expect(existsSync(rendered(dir))).toBe(false);
   });
 
-  test('an emptied cluster.yaml: render.sh refuses and writes nothing; allowed by name it writes the empty render', () => {
+  test('an emptied cluster.yaml renders nothing, which render.sh refuses whatever is allowed: nothing is written', () => {
     const dir = fluxRepo();
     const before = readFileSync(rendered(dir), 'utf8');
     writeFileSync(join(dir, 'clusters', 'cluster09', 'cluster.yaml'), '# emptied by mistake\n');
-    const r = renderSh(dir);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(REFUSAL);
-    expect(readFileSync(rendered(dir), 'utf8')).toBe(before);
-    expect(renderSh(dir, ['--allow-cluster-deletion', 'other']).status).toBe(1); // another name allows nothing here
-    const allowed = renderSh(dir, ['--allow-cluster-deletion', 'cluster09']);
-    expect(allowed.status).toBe(0);
-    expect(allowed.stderr).toMatch(/deleting Cluster cluster09\/cluster09 \(allowed\)/);
-    expect(readFileSync(rendered(dir), 'utf8').trim()).toBe('');
+    for (const args of [[], ['--allow-cluster-deletion', 'cluster09'], ['--allow', 'cluster09/cluster09']]) {
+      const r = renderSh(dir, args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/cluster.yaml holds no ClusterSpec \(an empty or emptied file\): to delete a cluster, remove its folder/);
+      expect(readFileSync(rendered(dir), 'utf8')).toBe(before);
+    }
   });
 
-  test('the CI gate: an emptied render committed with it still fails --check against the previous commit, unless allowed', () => {
+  test('a removed cluster folder: refused; allowed by name, its rendered file goes too; the CI gate refuses the commit unless allowed', () => {
     const dir = fluxRepo();
-    writeFileSync(join(dir, 'clusters', 'cluster09', 'cluster.yaml'), '');
-    expect(renderSh(dir, [], { ALLOW_CLUSTER_DELETION: 'cluster09' }).status).toBe(0);
-    commitAll(dir); // rendered/cluster09.yaml is now empty and "current"
-    const gate = renderSh(dir, ['--check']);
-    expect(gate.status).toBe(1);
-    expect(gate.stderr).toMatch(REFUSAL);
-    expect(renderSh(dir, ['--check'], { ALLOW_CLUSTER_DELETION: 'cluster09/cluster09' }).status).toBe(0);
-    // RENDER_BASE names the revision last applied (a pull request's base): the same answer.
-    const first = git(dir, 'rev-list', '--max-parents=0', 'HEAD').stdout.trim();
-    expect(renderSh(dir, ['--check'], { RENDER_BASE: first }).stderr).toMatch(/refusing to render/);
-  });
-
-  test('a removed cluster folder: refused; allowed by name, its rendered file goes too', () => {
-    const dir = fluxRepo();
+    const base = head(dir);
     rmSync(join(dir, 'clusters', 'cluster09'), { recursive: true });
     const r = renderSh(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(REFUSAL);
     expect(existsSync(rendered(dir))).toBe(true);
-    expect(renderSh(dir, ['--check']).status).toBe(1);
-    expect(renderSh(dir, [], { ALLOW_CLUSTER_DELETION: 'cluster09' }).status).toBe(0);
+    expect(renderSh(dir, ['--check', '--base', base]).status).toBe(1);
+    const allowed = renderSh(dir, [], { ALLOW_CLUSTER_DELETION: 'cluster09' });
+    expect(allowed.status).toBe(0);
+    expect(allowed.stderr).toMatch(/^\[warning\] cluster cluster09\/cluster09 allowed: deletes cluster cluster09\/cluster09/m);
     expect(existsSync(rendered(dir))).toBe(false);
+    commitAll(dir);
+    expect(renderSh(dir, ['--check', '--base', base]).stderr).toMatch(REFUSAL);
+    expect(renderSh(dir, ['--check', '--base', base, '--allow', 'cluster09']).status).toBe(0);
   });
 
   test('ordinary edits pass the guard, and the gate still catches a stale render', () => {
     const dir = fluxRepo();
+    const base = head(dir);
     const spec = join(dir, 'clusters', 'cluster09', 'cluster.yaml');
     writeFileSync(spec, readFileSync(spec, 'utf8').replace('replicas: 2', 'replicas: 3'));
-    const stale = renderSh(dir, ['--check']);
+    const stale = renderSh(dir, ['--check', '--base', base]);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toMatch(/rendered\/cluster09.yaml is stale/);
-    expect(stale.stderr).not.toMatch(/refusing/);
+    expect(stale.stdout).toBe('cluster cluster09/cluster09: update\npool worker: replicas 2 → 3 (scale, no roll)\nunchanged: cluster10/cluster10\n');
+    expect(stale.stderr).toBe('rendered/cluster09.yaml is stale: run examples/flux/render.sh and commit the result\n');
     expect(renderSh(dir).status).toBe(0);
     commitAll(dir);
-    expect(renderSh(dir, ['--check']).status).toBe(0);
+    expect(renderSh(dir, ['--check', '--base', base]).status).toBe(0);
   });
 
   test('unknown arguments are refused', () => {

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { KUSTOMIZE, run, packageCopy } from './support/exec';
+import { KUSTOMIZE, commitAll, run, packageCopy } from './support/exec';
 import { EACH_BINARY, examplesFor, pointExecAt } from './support/binaries';
 import { validateObjects } from '../src/validate';
 import { PROFILE_TARGETS } from '../src/validate/pinned';
@@ -53,24 +53,38 @@ describe.each(EACH_BINARY)('kustomize with the %s', (_name, bin) => {
 
   describe('Flux workflow (examples/flux)', () => {
     const env = { KUSTOMIZE, PATH: bin.PATH() };
+    /** The example as committed, in a git repository of its own (render.sh --check needs a base revision). */
+    const repo = () => {
+      const dir = packageCopy('flux');
+      pointExecAt(dir, bin);
+      commitAll(dir);
+      return dir;
+    };
     test('the committed rendered output is current, and holds what Flux can apply', () => {
-      const r = run('bash', [join(examples, 'flux', 'render.sh'), '--check'], { env });
-      expect(r.stderr).toBe('');
+      const dir = repo();
+      const r = run('bash', [join(dir, 'render.sh'), '--check', '--base', 'HEAD'], { env });
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'no changes\n', stderr: '' });
+      for (const cluster of ['cluster09', 'cluster10']) {
+        const objs = docs(readFileSync(join(examples, 'flux', 'rendered', `${cluster}.yaml`), 'utf8'));
+        expectPlainManifests(objs);
+        expect(objs.find((o) => o.kind === 'Namespace').metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('disabled');
+        expect(objs.find((o) => o.kind === 'ProxmoxCluster').spec.credentialsRef).toEqual({ name: `${cluster}-proxmox`, namespace: cluster });
+        expect(validateObjects(objs, PROFILE_TARGETS.current[0].sources)).toEqual([]);
+      }
+    });
+
+    test('kustomize builds the same objects from a cluster folder as render.sh (the function alone) writes', () => {
+      const r = build(join(examples, 'flux', 'clusters', 'cluster09'));
       expect(r.status).toBe(0);
-      const objs = docs(readFileSync(join(examples, 'flux', 'rendered', 'cluster09.yaml'), 'utf8'));
-      expectPlainManifests(objs);
-      expect(objs.find((o) => o.kind === 'Namespace').metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('disabled');
-      expect(objs.find((o) => o.kind === 'ProxmoxCluster').spec.credentialsRef).toEqual({ name: 'cluster09-proxmox', namespace: 'cluster09' });
-      expect(validateObjects(objs, PROFILE_TARGETS.current[0].sources)).toEqual([]);
+      const byId = (objs: any[]) => [...objs].sort((a, b) => (`${a.kind}/${a.metadata.name}` < `${b.kind}/${b.metadata.name}` ? -1 : 1));
+      expect(byId(docs(r.stdout))).toEqual(byId(docs(readFileSync(join(examples, 'flux', 'rendered', 'cluster09.yaml'), 'utf8')).filter(Boolean)));
     });
 
     test('the CI gate fails when a spec changed but its rendered output was not committed', () => {
-      const dir = packageCopy('flux');
+      const dir = repo();
       const spec = join(dir, 'clusters', 'cluster09', 'cluster.yaml');
-      pointExecAt(dir, bin);
-      expect(run('bash', [join(dir, 'render.sh'), '--check'], { env }).status).toBe(0);
       writeFileSync(spec, readFileSync(spec, 'utf8').replace('replicas: 2', 'replicas: 3'));
-      const r = run('bash', [join(dir, 'render.sh'), '--check'], { env });
+      const r = run('bash', [join(dir, 'render.sh'), '--check', '--base', 'HEAD'], { env });
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/rendered\/cluster09.yaml is stale/);
     });

@@ -4,8 +4,8 @@ Kubernetes cluster on Proxmox VMs out.
 
 Usage:
   capi-proxmox-talos                     KRM function: read a ResourceList on stdin, write one on stdout
-  capi-proxmox-talos render FILE         print the cluster's manifests (FILE: a ClusterSpec or a
-                                         ResourceList holding one; - for stdin)
+  capi-proxmox-talos render FILE|DIR     print the cluster's manifests (FILE: a ClusterSpec or a
+                                         ResourceList holding one; - for stdin; DIR: a cluster folder)
   capi-proxmox-talos diff OLD NEW        the plan: what applying NEW over OLD does to the live clusters
                                          (files or folders; --output json; --gate for CI)
   capi-proxmox-talos import-helm-values VALUES
@@ -42,12 +42,15 @@ Examples:
 
 /** Each command's own help: `capi-proxmox-talos COMMAND --help` and `capi-proxmox-talos help COMMAND`. */
 export const COMMAND_HELP: Record<string, string> = {
-  render: `Usage: capi-proxmox-talos render FILE
+  render: `Usage: capi-proxmox-talos render FILE|DIR
 
 Prints every object of the cluster as a multi-document YAML stream on stdout, without KRM annotations.
 FILE is a ClusterSpec, or a ResourceList holding one as its functionConfig; - reads standard input.
+DIR is a cluster folder whose kustomization.yaml lists only ClusterSpec files under generators: (as
+examples/flux/clusters/<name>/ does): rendered without kustomize, the same objects kustomize builds.
 Problems are printed on stderr, one line each with the field path, and the exit code is 1; on success
-a summary line ([info]) goes to stderr.
+a summary line ([info]) goes to stderr. Exit code 3: DIR needs kustomize (its kustomization has more
+than ClusterSpec generators: resources, patches, other generators); nothing is printed on stdout.
 
 Example:
   capi-proxmox-talos render functionconfig.yaml > cluster09.yaml

@@ -24,7 +24,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Refs in a stable order: namespace, kind, name, group. */
 export const compareRefs = (a: ObjectRef, b: ObjectRef) => cmp(a.namespace, b.namespace) || cmp(a.kind, b.kind) || cmp(a.name, b.name) || cmp(a.group, b.group);
 
-export const sameContent = (a: Obj, b: Obj) => canonicalJSON(a) === canonicalJSON(b);
+export const sameContent = (a: Obj, b: Obj) => a === b || canonicalJSON(a) === canonicalJSON(b);
 
 /** Objects of CAPI and its providers by kind, group checked (another group's "Cluster" is not ours to read). */
 export const GROUPS = {
