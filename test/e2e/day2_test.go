@@ -41,6 +41,7 @@ func TestKubernetesUpgrade(t *testing.T) {
 
 	s.Apply(s.Spec("  cluster:\n    kubernetesVersion: v1.33.4\n"))
 	s.replaced("every machine replaced by a v1.33.4 one", 2, 1, old, 8*time.Minute)
+	s.checkLastPlan()
 
 	for name, v := range machineVersions(s.List(gvkMachine)) {
 		if v != "v1.33.4" {
@@ -118,6 +119,7 @@ func TestTalosUpgrade(t *testing.T) {
 		}
 	}
 	s.surgeFirst(old, "")
+	s.checkLastPlan()
 	s.deleteCluster()
 }
 
@@ -202,7 +204,7 @@ func TestHighlyAvailable(t *testing.T) {
 		for k, v := range s.uuids("general-") {
 			keep[k] = v
 		}
-		s.Apply(s.SpecCP(cp3, "  workers:\n"+general))
+		s.ApplyAllowed(s.SpecCP(cp3, "  workers:\n"+general)) // the gate refuses a pool's removal unless allowed
 		// The MachineDeployment goes last: its deletion waits for its MachineSets and Machines.
 		s.WaitFor("the gpu pool gone", 5*time.Minute, func() (bool, string) {
 			ok, msg := s.MachinesRunning(5)
@@ -216,6 +218,7 @@ func TestHighlyAvailable(t *testing.T) {
 			return ok && n == 0 && len(left) == 0, fmt.Sprintf("%s; %d gpu VMs; left: %v", msg, n, left)
 		})
 		s.untouched(keep, "removing a pool")
+		s.checkLastPlan()
 	}) {
 		return
 	}
@@ -233,6 +236,7 @@ func TestHighlyAvailable(t *testing.T) {
 		for _, vm := range added {
 			checkVM(t, vm, vmShape{template: 100, node: "venus", sockets: "4", cores: "4", memory: "8192", bootDisk: "virtio0", diskSize: "140G", net0: vm.Config["net0"]})
 		}
+		s.checkLastPlan()
 	}) {
 		return
 	}
@@ -265,6 +269,7 @@ func TestHighlyAvailable(t *testing.T) {
 			t.Errorf("etcd members after the roll: %v, want 3", m)
 		}
 		t.Logf("etcd member counts during the roll: %v", counts)
+		s.checkLastPlan()
 	}) {
 		return
 	}

@@ -17,9 +17,10 @@ import (
 )
 
 var (
-	mgmt  *harness.Management
-	pve   *proxmoxsim.Sim
-	fleet *harness.Fleet
+	mgmt    *harness.Management
+	pve     *proxmoxsim.Sim
+	fleet   *harness.Fleet
+	fluxCtl *harness.Flux // nil with CPT_E2E_APPLIER=1: scenarios apply with harness.Applier instead
 )
 
 // Proxmox nodes and templates of the simulated datacenter. Template 100 is the default
@@ -49,6 +50,13 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer mgmt.Stop()
+	if os.Getenv("CPT_E2E_APPLIER") == "" {
+		if fluxCtl, err = harness.StartFlux(ctx, mgmt); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: cannot start Flux:", err)
+			return 1
+		}
+		defer fluxCtl.Stop()
+	}
 	fleet = harness.NewFleet(mgmt, pve)
 	defer fleet.Stop()
 	return m.Run()

@@ -28,10 +28,14 @@ type Scenario struct {
 	Net     string // "127.0.N": machines get .101-.120, the endpoint is .100
 	TCPName string // the TalosControlPlane's name (<cluster>-control-plane unless adopted from the chart)
 	applier *harness.Applier
+	dir     string      // the scenario's temporary directory
+	git     *fluxRepo   // its Git repository and Flux objects (flux_test.go), made at the first commit
+	last    *fluxCommit // the last commit Apply delivered through Flux
+	allow   bool        // the next commit is allowed by name past the gate's destroy rules (ApplyAllowed)
 }
 
 func NewScenario(t *testing.T, name, net string) *Scenario {
-	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", applier: &harness.Applier{Client: mgmt.Client}}
+	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", applier: &harness.Applier{Client: mgmt.Client}, dir: t.TempDir()}
 }
 
 // Spec returns a ClusterSpec for this scenario on the loopback network, with extra YAML under
@@ -78,9 +82,15 @@ func (s *Scenario) ownsVMID(segment string) bool {
 	return err == nil && n >= s.vmIDStart() && n <= s.vmIDEnd()
 }
 
-// Apply renders spec and applies it with pruning; returns the rendered objects.
+// Apply delivers spec as the user does, through the gate and real Flux (flux_test.go: commit,
+// render.sh, plan, gate, push, wait until Flux applied it), or, with CPT_E2E_APPLIER=1, renders it
+// and applies it with harness.Applier; returns the rendered objects.
 func (s *Scenario) Apply(spec string) []*unstructured.Unstructured {
 	s.T.Helper()
+	if fluxCtl != nil {
+		s.last = s.commitSpec("apply", spec)
+		return s.last.rendered
+	}
 	objs, err := harness.Render(spec)
 	if err != nil {
 		s.T.Fatal(err)
@@ -266,7 +276,9 @@ func (s *Scenario) deleteCluster() {
 	s.T.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := s.applier.Apply(ctx, nil); err != nil {
+	if fluxCtl != nil {
+		s.fluxDeleteCluster()
+	} else if _, err := s.applier.Apply(ctx, nil); err != nil {
 		s.T.Fatal(err)
 	}
 	s.WaitFor("every VM deleted", 5*time.Minute, func() (bool, string) {

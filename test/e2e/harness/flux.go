@@ -68,7 +68,7 @@ type Flux struct {
 // StartFlux installs Flux's CRDs (from the controllers' own modules), starts the Git server and
 // both controllers, and waits until they are ready. The controllers join m.Procs, so a scenario's
 // wait fails as soon as one exits, their logs are in m.Dir and Management.Stop stops them.
-func StartFlux(ctx context.Context, m *Management) (f *Flux, err error) {
+func StartFlux(ctx context.Context, m *Management) (_ *Flux, err error) {
 	port := func(n int) string { return "127.0.0.1:" + strconv.Itoa(n) }
 	for _, n := range []int{PortFluxSourceHealth, PortFluxKustomizeHealth, PortFluxSourceMetrics, PortFluxKustomizeMetrics, PortFluxStorage, PortGit} {
 		l, err := net.Listen("tcp", port(n))
@@ -97,7 +97,7 @@ func StartFlux(ctx context.Context, m *Management) (f *Flux, err error) {
 	if err := os.MkdirAll(gitRoot, 0o755); err != nil {
 		return nil, err
 	}
-	f = &Flux{c: m.Client}
+	f := &Flux{c: m.Client}
 	if f.Git, err = StartGitServer(port(PortGit), gitRoot); err != nil {
 		return nil, err
 	}
@@ -110,6 +110,9 @@ func StartFlux(ctx context.Context, m *Management) (f *Flux, err error) {
 	bin := func(fc FluxController) string { return filepath.Join(m.Bins[fc.Wrapper], fc.Bin) }
 	fcs := FluxControllers()
 	storage := filepath.Join(m.Dir, "flux-storage")
+	if err := os.MkdirAll(storage, 0o755); err != nil {
+		return nil, err
+	}
 	// --events-addr stays empty: no notification-controller; events go to the API server only.
 	if f.Source, err = StartProcess(fcs[0].Name, m.Dir, bin(fcs[0]), []string{
 		"--storage-path=" + storage, "--storage-addr=" + port(PortFluxStorage), "--storage-adv-addr=" + port(PortFluxStorage),
