@@ -63,6 +63,7 @@ type Flux struct {
 	Source    *Process
 	Kustomize *Process
 	c         client.Client
+	dir       string // the Git repositories and source-controller's artifact storage
 }
 
 // StartFlux installs Flux's CRDs (from the controllers' own modules), starts the Git server and
@@ -93,23 +94,30 @@ func StartFlux(ctx context.Context, m *Management) (_ *Flux, err error) {
 	if err := m.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: FluxNamespace}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return nil, err
 	}
-	gitRoot := filepath.Join(m.Dir, "git")
+	// The repositories and source-controller's artifacts in a directory of their own (not in m.Dir):
+	// twice during one run on this shared machine m.Dir's git/ vanished under a running scenario
+	// (removed by something outside the harness), and a push then failed.
+	dir, err := os.MkdirTemp("", "cpt-flux-")
+	if err != nil {
+		return nil, err
+	}
+	f := &Flux{c: m.Client, dir: dir}
+	defer func() {
+		if err != nil {
+			f.Stop()
+		}
+	}()
+	gitRoot := filepath.Join(dir, "git")
 	if err := os.MkdirAll(gitRoot, 0o755); err != nil {
 		return nil, err
 	}
-	f := &Flux{c: m.Client}
 	if f.Git, err = StartGitServer(port(PortGit), gitRoot); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			f.Git.Close()
-		}
-	}()
 	env := []string{"KUBECONFIG=" + m.Kubeconfig, "RUNTIME_NAMESPACE=" + FluxNamespace}
 	bin := func(fc FluxController) string { return filepath.Join(m.Bins[fc.Wrapper], fc.Bin) }
 	fcs := FluxControllers()
-	storage := filepath.Join(m.Dir, "flux-storage")
+	storage := filepath.Join(dir, "storage")
 	if err := os.MkdirAll(storage, 0o755); err != nil {
 		return nil, err
 	}
@@ -136,10 +144,17 @@ func StartFlux(ctx context.Context, m *Management) (_ *Flux, err error) {
 	return f, nil
 }
 
-// Stop closes the Git server (the controllers are stopped with the management cluster's processes).
+// Stop closes the Git server and removes the repositories (kept with CPT_E2E_KEEP); the
+// controllers are stopped with the management cluster's processes.
 func (f *Flux) Stop() {
-	if f != nil && f.Git != nil {
+	if f == nil {
+		return
+	}
+	if f.Git != nil {
 		f.Git.Close()
+	}
+	if os.Getenv("CPT_E2E_KEEP") == "" && f.dir != "" {
+		_ = os.RemoveAll(f.dir)
 	}
 }
 
@@ -319,11 +334,26 @@ func (s *FluxSync) Inventory(ctx context.Context) ([]InventoryEntry, error) {
 // Kustomization, from its log: subject ("Kind/namespace/name", Flux's form, no API group) to
 // action (created, configured, unchanged from the server-side apply; deleted, skipped from the
 // garbage collection). Every reconcile of that revision is merged (a later one that changes
-// something wins over an earlier "unchanged").
+// something wins over an earlier "unchanged"). The controller logs "Reconciliation finished" with the
+// revision after it wrote the status, so this waits (up to 15 s) for that line.
 func (s *FluxSync) Changes(revision string) (map[string]string, error) {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		out, finished, err := s.changes(revision)
+		if err != nil || finished || time.Now().After(deadline) {
+			if err == nil && !finished {
+				err = fmt.Errorf("kustomize-controller logged no finished reconcile of %s for Kustomization %s", revision, s.Name)
+			}
+			return out, err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (s *FluxSync) changes(revision string) (map[string]string, bool, error) {
 	f, err := os.Open(s.f.Kustomize.LogPath)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	type line struct {
@@ -350,7 +380,7 @@ func (s *FluxSync) Changes(revision string) (map[string]string, error) {
 		byID[l.ReconcileID] = append(byID[l.ReconcileID], l)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := map[string]string{}
 	set := func(subject, action string) {
@@ -358,7 +388,7 @@ func (s *FluxSync) Changes(revision string) (map[string]string, error) {
 			out[subject] = action
 		}
 	}
-	found := false
+	finished := false
 	for _, id := range order {
 		lines := byID[id]
 		rev := ""
@@ -370,9 +400,10 @@ func (s *FluxSync) Changes(revision string) (map[string]string, error) {
 		if rev != revision {
 			continue
 		}
-		found = true
 		for _, l := range lines {
 			switch {
+			case strings.HasPrefix(l.Msg, "Reconciliation finished"):
+				finished = true
 			case l.Msg == "server-side apply completed":
 				for subj, action := range l.Output {
 					set(subj, action)
@@ -386,10 +417,7 @@ func (s *FluxSync) Changes(revision string) (map[string]string, error) {
 			}
 		}
 	}
-	if !found {
-		return nil, fmt.Errorf("kustomize-controller logged no reconcile of %s for Kustomization %s", revision, s.Name)
-	}
-	return out, nil
+	return out, finished, nil
 }
 
 // Subject is how Flux's change log names an object: Kind/namespace/name (Kind/name when
