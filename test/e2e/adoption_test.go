@@ -56,14 +56,8 @@ func TestChartAdoption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if fluxCtl != nil {
-		// Path B's starting point: the chart's `helm template` output committed, applied by Flux.
-		s.last = s.commitRendered("the chart's render", []byte(chartRender))
-	} else if _, err := s.applier.Apply(ctx, chartObjs); err != nil {
-		t.Fatal(err)
-	}
+	// Path B's starting point: the chart's `helm template` output committed, applied by Flux.
+	s.last = s.commitRendered("the chart's render", []byte(chartRender))
 	s.up(2, 1, 6*time.Minute) // the chart's cluster
 	s.checkLastPlan()
 
@@ -95,30 +89,16 @@ func TestChartAdoption(t *testing.T) {
 	if !strings.Contains(diff, "\ndeleted: nothing\n") {
 		t.Fatalf("diff does not promise that nothing is deleted:\n%s", diff)
 	}
-	var pruned []string
-	var handover *fluxCommit
-	if fluxCtl != nil {
-		// The handover commit: the imported spec in clusters/<name>/, its render in place of the
-		// chart's, through the gate and Flux. The gate refuses it today for the cluster network
-		// (the chart's Cluster has none, the render writes Talos's defaults): allowed by name, as a
-		// user has to, once networkFlagsAreNominal showed the running machines already use those.
-		running := s.List(gvkMachine)
-		s.allow = true
-		handover = s.commitSpec("the handover", spec)
-		s.allow = false
-		s.networkFlagsAreNominal(handover, running)
-		pruned = prunedKeys(handover)
-	} else {
-		objs, err := harness.Render(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel = context.WithTimeout(context.Background(), time.Minute) // the first one ran out while the chart's cluster came up
-		defer cancel()
-		if pruned, err = s.applier.Apply(ctx, objs); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// The handover commit: the imported spec in clusters/<name>/, its render in place of the chart's,
+	// through the gate and Flux. The gate refuses it today for the cluster network (the chart's
+	// Cluster has none, the render writes Talos's defaults): allowed by name, as a user has to, once
+	// networkFlagsAreNominal showed the running machines already use those.
+	running := s.List(gvkMachine)
+	s.allow = true
+	handover := s.commitSpec("the handover", spec)
+	s.allow = false
+	s.networkFlagsAreNominal(handover, running)
+	pruned := prunedKeys(handover)
 	// Exactly the templates diff names as superseded are pruned.
 	var superseded []string
 	for _, line := range strings.Split(diff, "\n") {
@@ -172,9 +152,7 @@ func TestChartAdoption(t *testing.T) {
 		}
 	}
 	t.Logf("pruned: %v; etcd member counts %v", pruned, w.Talos.MemberCounts())
-	if handover != nil {
-		s.checkPlan(handover)
-	}
+	s.checkPlan(handover)
 	s.deleteCluster()
 }
 

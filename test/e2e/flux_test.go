@@ -262,12 +262,14 @@ func (s *Scenario) push(c *fluxCommit) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c.before = s.snapshot(ctx)
+	pushed := time.Now()
 	if err := r.repo.Push(); err != nil {
 		s.T.Fatal(err)
 	}
 	if err := r.sync.Reconcile(ctx, c.sha, 2*time.Minute); err != nil {
 		s.T.Fatalf("%s: %v\n%s", c.what, err, s.Diagnose())
 	}
+	s.T.Logf("%s: Flux applied %s %.1fs after the push", c.what, c.sha[:12], time.Since(pushed).Seconds())
 	c.pushed = true
 	r.applied = c.sha
 	var err error
@@ -391,19 +393,13 @@ func (s *Scenario) fluxDeleteCluster() *fluxCommit {
 	return s.commitDeletion("delete the cluster", true)
 }
 
-// checkLastPlan compares the plan of the last commit Apply delivered with what happened. With
-// CPT_E2E_APPLIER=1 (harness.Applier, kept to measure what real Flux costs) there is no commit,
-// gate or plan, and nothing to compare.
+// checkLastPlan compares the plan of the last commit Apply delivered with what happened.
 func (s *Scenario) checkLastPlan() {
 	s.T.Helper()
-	if fluxCtl == nil {
-		return
-	}
 	s.checkPlan(s.last)
 }
 
-// prunedKeys lists what Flux pruned for a commit, as harness.Applier names pruned objects
-// (group/Kind/namespace/name), sorted.
+// prunedKeys lists what Flux pruned for a commit as group/Kind/namespace/name, sorted.
 func prunedKeys(c *fluxCommit) []string {
 	var out []string
 	for r := range c.before.inv {

@@ -229,31 +229,22 @@ func TestLifecycle(t *testing.T) {
 
 	s.Step("delete", func(t *testing.T) {
 		before := s.VMs()
-		var c *fluxCommit
-		if fluxCtl != nil {
-			// The user removes the cluster's folder (render.sh --allow-cluster-deletion drops its
-			// render). The gate, run in CI against the revision Flux applied last, refuses it; the
-			// plan says so and names what goes.
-			c = s.commitDeletion("delete the cluster", false)
-			if c.gateExit == 0 {
-				t.Errorf("the gate let a commit that deletes Cluster %s through:\n%s", s.Name, c.gateOut)
-			} else if !strings.Contains(c.gateOut, s.Name) {
-				t.Errorf("the gate refused the deletion without naming the cluster:\n%s", c.gateOut)
-			}
-			if c.plan != nil && !c.plan.Refused {
-				t.Errorf("the plan of a commit that deletes the cluster is not refused: %s", c.plan.Summary())
-			}
-			t.Logf("the gate refused (exit %d):\n%s", c.gateExit, c.gateOut)
-			// The same commit pushed past the gate: real Flux prunes everything it applied except
-			// the Namespace (prune: disabled), and the controllers delete every VM.
-			s.push(c)
-		} else {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if _, err := s.applier.Apply(ctx, nil); err != nil {
-				t.Fatal(err)
-			}
+		// The user removes the cluster's folder (render.sh --allow-cluster-deletion drops its
+		// render). The gate, run in CI against the revision Flux applied last, refuses it; the plan
+		// says so and names what goes.
+		c := s.commitDeletion("delete the cluster", false)
+		if c.gateExit == 0 {
+			t.Errorf("the gate let a commit that deletes Cluster %s through:\n%s", s.Name, c.gateOut)
+		} else if !strings.Contains(c.gateOut, s.Name) {
+			t.Errorf("the gate refused the deletion without naming the cluster:\n%s", c.gateOut)
 		}
+		if c.plan != nil && !c.plan.Refused {
+			t.Errorf("the plan of a commit that deletes the cluster is not refused: %s", c.plan.Summary())
+		}
+		t.Logf("the gate refused (exit %d):\n%s", c.gateExit, c.gateOut)
+		// The same commit pushed past the gate: real Flux prunes everything it applied except the
+		// Namespace (prune: disabled), and the controllers delete every VM.
+		s.push(c)
 		s.WaitFor("every VM deleted and the Cluster gone", 5*time.Minute, func() (bool, string) {
 			vms := s.VMs()
 			_, err := s.Get(gvkCluster, s.Name)
@@ -269,9 +260,7 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("VM %d (%s) vanished without a DELETE", v.ID, v.Name())
 			}
 		}
-		if c != nil {
-			s.checkPlan(c)
-		}
+		s.checkPlan(c)
 		fleet.Forget(s.Name)
 	})
 }

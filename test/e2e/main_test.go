@@ -20,7 +20,7 @@ var (
 	mgmt    *harness.Management
 	pve     *proxmoxsim.Sim
 	fleet   *harness.Fleet
-	fluxCtl *harness.Flux // nil with CPT_E2E_APPLIER=1: scenarios apply with harness.Applier instead
+	fluxCtl *harness.Flux // the Flux controllers and the Git server every scenario delivers through
 )
 
 // Proxmox nodes and templates of the simulated datacenter. Template 100 is the default
@@ -50,13 +50,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer mgmt.Stop()
-	if os.Getenv("CPT_E2E_APPLIER") == "" {
-		if fluxCtl, err = harness.StartFlux(ctx, mgmt); err != nil {
-			fmt.Fprintln(os.Stderr, "e2e: cannot start Flux:", err)
-			return 1
-		}
-		defer fluxCtl.Stop()
+	if fluxCtl, err = harness.StartFlux(ctx, mgmt); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: cannot start Flux:", err)
+		return 1
 	}
+	defer fluxCtl.Stop()
 	fleet = harness.NewFleet(mgmt, pve)
 	defer fleet.Stop()
 	return m.Run()

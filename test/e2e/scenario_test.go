@@ -24,10 +24,9 @@ import (
 // docs/e2e.md).
 type Scenario struct {
 	T       *testing.T
-	Name    string // cluster name = namespace
-	Net     string // "127.0.N": machines get .101-.120, the endpoint is .100
-	TCPName string // the TalosControlPlane's name (<cluster>-control-plane unless adopted from the chart)
-	applier *harness.Applier
+	Name    string      // cluster name = namespace
+	Net     string      // "127.0.N": machines get .101-.120, the endpoint is .100
+	TCPName string      // the TalosControlPlane's name (<cluster>-control-plane unless adopted from the chart)
 	dir     string      // the scenario's temporary directory
 	git     *fluxRepo   // its Git repository and Flux objects (flux_test.go), made at the first commit
 	last    *fluxCommit // the last commit Apply delivered through Flux
@@ -35,7 +34,7 @@ type Scenario struct {
 }
 
 func NewScenario(t *testing.T, name, net string) *Scenario {
-	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", applier: &harness.Applier{Client: mgmt.Client}, dir: t.TempDir()}
+	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", dir: t.TempDir()}
 }
 
 // Spec returns a ClusterSpec for this scenario on the loopback network, with extra YAML under
@@ -83,24 +82,11 @@ func (s *Scenario) ownsVMID(segment string) bool {
 }
 
 // Apply delivers spec as the user does, through the gate and real Flux (flux_test.go: commit,
-// render.sh, plan, gate, push, wait until Flux applied it), or, with CPT_E2E_APPLIER=1, renders it
-// and applies it with harness.Applier; returns the rendered objects.
+// render.sh, plan, gate, push, wait until Flux applied it); returns the rendered objects.
 func (s *Scenario) Apply(spec string) []*unstructured.Unstructured {
 	s.T.Helper()
-	if fluxCtl != nil {
-		s.last = s.commitSpec("apply", spec)
-		return s.last.rendered
-	}
-	objs, err := harness.Render(spec)
-	if err != nil {
-		s.T.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := s.applier.Apply(ctx, objs); err != nil {
-		s.T.Fatal(err)
-	}
-	return objs
+	s.last = s.commitSpec("apply", spec)
+	return s.last.rendered
 }
 
 func gvk(group, version, kind string) schema.GroupVersionKind {
@@ -270,17 +256,12 @@ func (s *Scenario) Step(name string, f func(t *testing.T)) bool {
 	})
 }
 
-// deleteCluster prunes everything the scenario applied (as Flux does when the cluster's folder
-// is removed) and waits until every VM of the cluster is deleted.
+// deleteCluster removes the cluster's folder and pushes that commit past the gate (flux_test.go):
+// Flux prunes everything the scenario applied but the Namespace; then it waits until every VM of
+// the cluster is deleted.
 func (s *Scenario) deleteCluster() {
 	s.T.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if fluxCtl != nil {
-		s.fluxDeleteCluster()
-	} else if _, err := s.applier.Apply(ctx, nil); err != nil {
-		s.T.Fatal(err)
-	}
+	s.fluxDeleteCluster()
 	s.WaitFor("every VM deleted", 5*time.Minute, func() (bool, string) {
 		n := len(s.VMs())
 		return n == 0, fmt.Sprintf("%d VMs left", n)
