@@ -6,7 +6,8 @@ import { BIN, REPO, run } from './support/exec';
 import { join } from 'node:path';
 
 const good = toYAML(clusterSpec({}));
-const rendered = renderObjects({});
+// A bastion, so the control plane's config has both a machine and a cluster section to lose.
+const rendered = renderObjects({ network: { bastion: { host: 'jump', endpointIP: '192.168.1.80' } } });
 const stream = (objs: unknown[]) => objs.map((o) => `---\n${toYAML(o)}`).join('');
 const withTcp = (edit: (tcp: any) => void) =>
   stream(

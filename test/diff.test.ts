@@ -49,7 +49,7 @@ test('diff warns before rolling a single control plane and accepts rendered mani
   const rendered = renderObjects(one).map((o) => `---\n${toYAML(o)}`).join('');
   const r = diffCommand(rendered, toYAML(clusterSpec({ ...one, controlPlane: { replicas: 1, cores: 8 } })));
   expect(r.stdout).toMatch(/^cluster cluster09\/cluster09: update\ncontrol plane: new machine template \(cores 4 → 8\) → rolls 1 control plane/);
-  expect(r.stderr).toMatch(/\[warning\] cluster cluster09\/cluster09 this rolls a single control plane/);
+  expect(r.stderr).toMatch(/\[warning\] cluster cluster09\/cluster09: this rolls a single control plane/);
   expect(r.exitCode).toBe(0);
 });
 
@@ -77,7 +77,7 @@ test('the KRM function refuses a minor skip against the previous render in its i
 });
 
 test('the minor-skip check finds the previous render by the same identity, also without metadata.name', () => {
-  const spec = (v: string) => ({ apiVersion: 'capi-proxmox-talos.dev/v1alpha1', kind: 'ClusterSpec', metadata: {}, spec: { ...base, cluster: { name: 'c1', talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } } });
+  const spec = (v: string) => ({ ...clusterSpec({ ...base, cluster: { name: 'c1', talosImage: `factory.talos.dev/nocloud-installer/abc:${v}` } }), metadata: {} });
   const first = runKRM(toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items: [], functionConfig: spec('v1.10.6') }));
   expect(first.exitCode).toBe(0);
   const items = first.stdout.slice(0, first.stdout.indexOf('results:'));

@@ -82,7 +82,7 @@ const PLAN: Record<string, Plan> = {
   'mkdir clusters && cd clusters && git init': { run: 'beside the clone' },
   'mkdir -p clusters/lab rendered flux-system': { run: 'beside the clone' },
   'cp ../capi-proxmox-talos/clusterspec.schema.json .': { run: 'beside the clone' },
-  'kustomize build --enable-alpha-plugins --enable-exec clusters/lab > rendered/lab.yaml': { run: 'on the files the guide shows' },
+  'cp ../capi-proxmox-talos/examples/flux/render.sh . && bash render.sh': { run: 'on the files the guide shows, with no kustomize on PATH' },
   'capi-proxmox-talos render clusters/lab/cluster.yaml': { run: 'on the files the guide shows' },
   'kubectl -n lab get cluster,taloscontrolplane,machinedeployment,machines': { outside: 'needs a management cluster' },
   'clusterctl describe cluster lab -n lab': { outside: 'needs a management cluster' },
@@ -114,6 +114,8 @@ const PLAN: Record<string, Plan> = {
   "capi-proxmox-talos import-helm-values values.yaml > clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   "capi-proxmox-talos render clusters/$CLUSTER/cluster.yaml > rendered/$CLUSTER.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
   "capi-proxmox-talos diff chart-render.yaml clusters/$CLUSTER/cluster.yaml": { covered: 'test/migration-guide.test.ts imports a chart values file, renders it and diffs it against the chart model\'s render' },
+  // docs/plan.md
+  'bash render.sh --check --base "$(git merge-base origin/main HEAD)"': { covered: 'test/flux-gate.test.ts runs render.sh --check --base "$(git merge-base main HEAD)" on a pull-request branch of a real repository' },
   // docs/performance.md
   'npm run bench': { outside: 'a timing script (40 runs of each case, minutes); its output is what docs/performance.md shows' },
 };
@@ -187,7 +189,7 @@ describe('the documented commands, run from a fresh clone', () => {
   /** The Day 2 example: an old and a new spec that give exactly the transcript in the README. */
   const writeDiffInputs = () => {
     const spec = (k8s: string, general: number, gpuCores: number) =>
-      `apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata:\n  name: cluster09\nspec:\n  cluster:\n    kubernetesVersion: ${k8s}\n  network:\n    ipRanges: [192.168.4.101-192.168.4.140]\n  workers:\n    - name: general\n      replicas: ${general}\n    - name: gpu\n      replicas: 3\n      cores: ${gpuCores}\n`;
+      `apiVersion: capi-proxmox-talos.dev/v1alpha1\nkind: ClusterSpec\nmetadata:\n  name: cluster09\nspec:\n  cluster:\n    kubernetesVersion: ${k8s}\n  network:\n    ipRanges: [192.168.4.101-192.168.4.140]\n    prefix: 24\n    gateway: 192.168.4.1\n    dnsServers: [192.168.1.201]\n  controlPlane:\n    endpointIP: 192.168.4.100\n  proxmox:\n    allowedNodes: [venus]\n    template: {sourceNode: venus, templateID: 100}\n  workers:\n    - name: general\n      replicas: ${general}\n    - name: gpu\n      replicas: 3\n      cores: ${gpuCores}\n`;
     writeFileSync(join(clone, 'old.yaml'), spec('v1.32.0', 4, 4));
     writeFileSync(join(clone, 'new.yaml'), spec('v1.33.4', 6, 8));
     cpSync(join(clone, 'testdata', 'helm', 'customised.values.yaml'), join(clone, 'values.yaml'));
@@ -217,22 +219,25 @@ describe('the documented commands, run from a fresh clone', () => {
     writeDiffInputs();
     const r = run('bash', ['-c', `${PRELUDE}PATH="$PWD/dist:$PATH"; ${block('capi-proxmox-talos import-helm-values values.yaml > cluster.yaml').text}`], { cwd: clone, env });
     expectOk(r);
-    expect(r.stdout).toMatch(/^adopted in place: Cluster\/prod, .*\n[\s\S]*\ndeleted: nothing\n$/);
+    expect(r.stdout).toMatch(/^cluster prod\/prod: update\nadopted in place: Cluster\/prod, .*\n[\s\S]*\ndeleted: nothing\n$/);
     expect(run(join(clone, 'dist', 'capi-proxmox-talos'), ['render', 'cluster.yaml'], { cwd: clone, env }).status).toBe(0);
   });
 
-  test('getting-started: a new repository with the guide\'s files renders with kustomize and render', () => {
+  test('getting-started: a new repository with the guide\'s files renders with render.sh (no kustomize) and render', () => {
     expectOk(runBlock(block('mkdir clusters && cd clusters && git init'), work));
     const guide = readFileSync(join(REPO, 'docs', 'getting-started.md'), 'utf8');
     const fileAfter = (name: string) => /```yaml\n([\s\S]*?)```/.exec(guide.slice(guide.indexOf(`\`${name}\`:`)))![1];
     const repo = join(work, 'clusters');
     writeFileSync(join(repo, 'clusters', 'lab', 'cluster.yaml'), fileAfter('clusters/lab/cluster.yaml').replace('/usr/local/bin/', `${bin}/`));
     writeFileSync(join(repo, 'clusters', 'lab', 'kustomization.yaml'), fileAfter('clusters/lab/kustomization.yaml'));
-    const r = runBlock(block('kustomize build --enable-alpha-plugins --enable-exec clusters/lab > rendered/lab.yaml'), repo);
+    // render.sh finds the function on PATH and needs no kustomize for a folder of ClusterSpecs: KUSTOMIZE names no
+    // program here, so a kustomize build would fail.
+    const r = run('bash', ['-c', PRELUDE + block('cp ../capi-proxmox-talos/examples/flux/render.sh . && bash render.sh').text], { cwd: repo, env: { ...env, PATH: `${bin}:${process.env.PATH}`, KUSTOMIZE: 'no-kustomize-here' } });
     expectOk(r);
     const kinds = parseAllDocuments(readFileSync(join(repo, 'rendered', 'lab.yaml'), 'utf8')).map((d: any) => d.toJS().kind);
     expect(kinds).toContain('TalosControlPlane');
-    expect(r.stdout).toContain('kind: TalosControlPlane'); // the render line prints the same objects
+    expect(r.stdout).toMatch(/^cluster lab\/lab: create\n/); // the plan, as the guide says
+    expect(r.stdout).toContain('kind: TalosControlPlane'); // the render line prints the objects
     // the $schema line resolves, from the file, to the schema the guide copied
     const schemaLine = /\$schema=(\S+)/.exec(fileAfter('clusters/lab/cluster.yaml'))![1];
     expect(existsSync(join(repo, 'clusters', 'lab', schemaLine))).toBe(true);

@@ -25,7 +25,7 @@ function fluxRepo(): string {
 const renderSh = (dir: string, args: string[] = [], extra: Record<string, string> = {}) => run('bash', [join(dir, 'render.sh'), ...args], { env: { ...env, ...extra } });
 const rendered = (dir: string) => join(dir, 'rendered', 'cluster09.yaml');
 const head = (dir: string) => git(dir, 'rev-parse', 'HEAD').stdout.trim();
-const REFUSAL = /^\[error\] cluster cluster09\/cluster09 refused: deletes cluster cluster09\/cluster09: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow cluster09\/cluster09$/m;
+const REFUSAL = /^\[error\] cluster cluster09\/cluster09: refused: deletes cluster cluster09\/cluster09: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow cluster09\/cluster09$/m;
 
 describe('what the tools do with an empty ClusterSpec', () => {
   test('kpt fn render with an emptied configPath file fails in kpt itself (it never calls the function): nothing is written', () => {
@@ -93,7 +93,7 @@ describe('render.sh deletion guard', () => {
     expect(renderSh(dir, ['--check', '--base', base]).status).toBe(1);
     const allowed = renderSh(dir, [], { ALLOW_CLUSTER_DELETION: 'cluster09' });
     expect(allowed.status).toBe(0);
-    expect(allowed.stderr).toMatch(/^\[warning\] cluster cluster09\/cluster09 allowed: deletes cluster cluster09\/cluster09/m);
+    expect(allowed.stderr).toMatch(/^\[warning\] cluster cluster09\/cluster09: allowed: deletes cluster cluster09\/cluster09/m);
     expect(existsSync(rendered(dir))).toBe(false);
     commitAll(dir);
     expect(renderSh(dir, ['--check', '--base', base]).stderr).toMatch(REFUSAL);
@@ -108,7 +108,7 @@ describe('render.sh deletion guard', () => {
     const stale = renderSh(dir, ['--check', '--base', base]);
     expect(stale.status).toBe(1);
     expect(stale.stdout).toBe('cluster cluster09/cluster09: update\npool worker: replicas 2 → 3 (scale, no roll)\nunchanged: cluster10/cluster10\n');
-    expect(stale.stderr).toBe('rendered/cluster09.yaml is stale: run examples/flux/render.sh and commit the result\n');
+    expect(stale.stderr).toBe('rendered/cluster09.yaml is stale: run render.sh and commit the result\n');
     expect(renderSh(dir).status).toBe(0);
     commitAll(dir);
     expect(renderSh(dir, ['--check', '--base', base]).status).toBe(0);

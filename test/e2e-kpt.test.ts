@@ -87,7 +87,7 @@ describe.each(EACH_BINARY)('kpt with the %s', (_name, bin) => {
   test('a broken spec fails the render with our message, and no file changes', () => {
     const pkg = packageCopy('kpt');
     const spec = join(pkg, 'cluster.yaml');
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace('replicas: 3', 'replicas: 3\n    endpointIP: 192.168.4.105'));
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('endpointIP: 192.168.4.100', 'endpointIP: 192.168.4.105'));
     commitAll(pkg);
     const r = kpt(['fn', 'render', '--allow-exec', pkg]);
     expect(r.status).not.toBe(0);

@@ -68,10 +68,28 @@ describe('--check needs an explicit base, never HEAD^', () => {
     expect(plan.problems.filter((p: any) => p.severity === 'error').map((p: any) => [p.cluster, p.rule])).toEqual([['cluster10/cluster10', 'delete']]);
     const text = check(dir, base);
     expect(text.stdout).toMatch(/^cluster cluster09\/cluster09: update\npool worker: replicas 2 → 3 \(scale, no roll\)\ncluster cluster10\/cluster10: delete\n/);
-    expect(text.stderr).toMatch(/^\[error\] cluster cluster10\/cluster10 refused: deletes cluster cluster10\/cluster10: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow cluster10\/cluster10$/m);
+    expect(text.stderr).toMatch(/^\[error\] cluster cluster10\/cluster10: refused: deletes cluster cluster10\/cluster10: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow cluster10\/cluster10$/m);
     // The revision as Flux reports it (status.lastAppliedRevision) is accepted as it is; allowed by name, the push passes.
     expect(check(dir, `main@sha1:${base}`).status).toBe(1);
     expect(check(dir, base, [], { ALLOW_CLUSTERS: 'cluster10' }).status).toBe(0);
+  });
+
+  test('a pull request is judged against its merge base with the target branch (as docs/plan.md has CI do), not the tip', () => {
+    const { dir, base } = fluxRepo();
+    git(dir, 'branch', '-M', 'main');
+    git(dir, 'checkout', '-qb', 'feature');
+    rmSync(join(dir, 'clusters', 'cluster10'), { recursive: true });
+    renderAndCommit(dir, 'cluster10'); // the pull request deletes cluster10
+    git(dir, 'checkout', '-q', 'main');
+    editSpec(dir, 'cluster09', (t) => t.replace('replicas: 2', 'replicas: 3'));
+    renderAndCommit(dir); // meanwhile main scales cluster09
+    git(dir, 'checkout', '-q', 'feature');
+    expect(git(dir, 'merge-base', 'main', 'HEAD').stdout.trim()).toBe(base);
+    const r = run('bash', ['-c', 'bash render.sh --check --base "$(git merge-base main HEAD)" --output json'], { cwd: dir, env: { KUSTOMIZE } });
+    expect(r.status).toBe(1);
+    expect(summary(JSON.parse(r.stdout))).toEqual(['cluster09/cluster09 unchanged', 'cluster10/cluster10 delete']);
+    // Against main's tip the pull request would seem to scale cluster09 back down, which it does not do.
+    expect(check(dir, 'main').stdout).toMatch(/^pool worker: replicas 3 → 2 \(scale, no roll\)$/m);
   });
 
   test('without a base: exit 2 and how to get one (merge base in CI, or the revision Flux last applied)', () => {
@@ -268,6 +286,16 @@ describe('render.sh without kustomize (issue 23), and never a partial file', () 
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'no changes\n', stderr: '' });
   });
 
+  test('without the function: one line that says how to get it', () => {
+    const { dir } = fluxRepo();
+    const r = renderSh(dir, [], { CAPI_PROXMOX_TALOS: 'no-such-function' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: 'render.sh: no-such-function not found: put capi-proxmox-talos on PATH (README, "Which executable") or set CAPI_PROXMOX_TALOS=/path/to/it\n',
+    });
+  });
+
   test("a folder that needs kustomize, without it: one line that says so and how to get it; nothing written", () => {
     const { dir } = fluxRepo();
     const before = renderedFiles(dir);
@@ -284,7 +312,7 @@ describe('render.sh without kustomize (issue 23), and never a partial file', () 
   test('a spec that fails, or an emptied one, writes nothing, even when the deletion is allowed; no temporary file is left', () => {
     const { dir } = fluxRepo();
     const before = renderedFiles(dir);
-    editSpec(dir, 'cluster10', (t) => t.replace('replicas: 3\n    endpointIP', 'replicas: 3\n    memoryMiB: 1020\n    endpointIP'));
+    editSpec(dir, 'cluster10', (t) => t.replace('    replicas: 3\n', '    replicas: 3\n    memoryMiB: 1020\n'));
     const bad = renderSh(dir);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/\[error\] ClusterSpec\/cluster10 spec.controlPlane.memoryMiB: .*\nrender.sh: clusters\/cluster10 did not render \(exit 1\); nothing was written\n$/);

@@ -10,7 +10,8 @@ import { parse } from 'yaml';
 import { importHelmValues, FROM_CHART_TEMPLATES } from '../src/migrate/helmValues';
 import { generate } from '../src/generate';
 import { mergePatches } from '../src/talos/merge';
-import { clusterLines } from './support/plan';
+import { clusterLines, planOf } from './support/plan';
+import { gate } from '../src/plan/gate';
 import { toYAML } from '../src/yaml/write';
 import { renderChart, CHART_0_1_6_VALUES } from './support/chartModel';
 import { BIN, run } from './support/exec';
@@ -251,6 +252,11 @@ test('diff of the chart render against the imported spec: what is adopted, what 
   );
   expect(lines.at(-1)).toBe('deleted: nothing');
   expect(lines.filter((l) => l.startsWith('deleted:') || / removed/.test(l))).toEqual(['deleted: nothing']);
+  // The Cluster gains the pod and service networks the chart's cluster already runs (Talos's defaults): said, not flagged.
+  expect(lines).toContain('Cluster: prod changed: clusterNetwork added (no machine rolls)');
+  // So the Flux gate lets the handover through: nothing destroyed, nothing flagged.
+  const judged = gate(planOf(renderChart(v), imported(v)), []);
+  expect({ flags: judged.clusters[0].flags, destroys: judged.clusters[0].destroys, refused: judged.refused }).toEqual({ flags: [], destroys: [], refused: false });
 });
 
 test("without adoption the chart's identity objects would be deleted, and diff says so", () => {

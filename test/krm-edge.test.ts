@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { runKRM } from '../src/krm/run';
 import { toYAML } from '../src/yaml/write';
 import { clusterSpec } from './support/render';
+import { SITE_FLOW } from './support/render';
 
 const list = (items: unknown[], fc: unknown) => toYAML({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', items, functionConfig: fc });
 const kinds = (out: string) => parse(out).items.map((i: any) => `${i.kind}/${i.metadata.name}`);
@@ -54,7 +55,7 @@ test('objects generated from another ClusterSpec are left alone; ours are replac
 });
 
 test('an item with its own anchor keeps it, so aliases to it in later items still resolve', () => {
-  const input = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- &base\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {mode: 0755}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n  data: {copy: *base}\nfunctionConfig:\n  apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata: {name: c}\n  spec: {workers: []}\n';
+  const input = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- &base\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {mode: 0755}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n  data: {copy: *base}\nfunctionConfig:\n  apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata: {name: c}\n  spec: {workers: [], ' + SITE_FLOW + '}\n';
   const out = runKRM(input);
   expect(out.exitCode).toBe(0);
   const items = parse(out.stdout, { version: '1.1' }).items;

@@ -10,12 +10,13 @@ import { render } from '../src/cli/render';
 import { diffCommand } from '../src/cli/diff';
 import { expectSoundAnswer, parseAnswer } from './support/krmOracle';
 import { BIN } from './support/exec';
+import { SITE_BLOCK, SITE_FLOW } from './support/render';
 
 const FC = `functionConfig:
   apiVersion: capi-proxmox-talos.dev/v1alpha1
   kind: ClusterSpec
   metadata: {name: c}
-  spec: {workers: []}
+  spec: {workers: [], ${SITE_FLOW}}
 `;
 const HEAD = 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n';
 /** A ResourceList with these items (YAML text of the `items:` block) and the small ClusterSpec above. */
@@ -157,10 +158,10 @@ describe('duplicate keys', () => {
 
 describe("kustomize's echo of the functionConfig", () => {
   const fcAnnotations = "      config.kubernetes.io/function: |\n        exec:\n          path: ./x\n      config.kubernetes.io/local-config: 'true'\n";
-  const fc = `functionConfig:\n  apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata:\n    annotations:\n${fcAnnotations}    name: c\n  spec:\n    workers: []\n`;
+  const fc = `functionConfig:\n  apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata:\n    annotations:\n${fcAnnotations}    name: c\n  spec:\n    workers: []\n${SITE_BLOCK(4)}`;
   // What kustomize 5.8 passes (captured from a real build): the functionConfig plus its bookkeeping annotations.
   const echo = (edit: (s: string) => string = (s) => s) =>
-    edit(`- apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata:\n    annotations:\n${fcAnnotations}      config.kubernetes.io/index: '0'\n      internal.config.kubernetes.io/index: '0'\n      internal.config.kubernetes.io/id: '1'\n      config.k8s.io/id: '1'\n    name: c\n  spec:\n    workers: []\n`);
+    edit(`- apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata:\n    annotations:\n${fcAnnotations}      config.kubernetes.io/index: '0'\n      internal.config.kubernetes.io/index: '0'\n      internal.config.kubernetes.io/id: '1'\n      config.k8s.io/id: '1'\n    name: c\n  spec:\n    workers: []\n${SITE_BLOCK(4)}`);
   const names = (rl: any) => rl.items.filter((i: any) => i.kind === 'ClusterSpec').map((i: any) => `${i.apiVersion} ${i.metadata.namespace ?? '-'} ${JSON.stringify(i.spec)}`);
 
   test('the exact echo is left out', () => {
@@ -172,7 +173,7 @@ describe("kustomize's echo of the functionConfig", () => {
   test.each([
     ['another apiVersion', (s: string) => s.replace('capi-proxmox-talos.dev/v1alpha1', 'capi-proxmox-talos.dev/v1alpha2')],
     ['a namespace', (s: string) => s.replace('    name: c\n', '    name: c\n    namespace: team-a\n')],
-    ['other content', (s: string) => s.replace('    workers: []\n', '    workers: []\n    controlPlane: {replicas: 3}\n')],
+    ['other content', (s: string) => s.replace('    workers: []\n', '    workers: []\n    talos: {cni: none}\n')],
     ['another label', (s: string) => s.replace('    name: c\n', '    name: c\n    labels: {x: y}\n')],
   ])('a same-named local-config item with %s is the user\'s and comes back', (_, edit) => {
     const { out, rl } = run(list(echo(edit), fc));

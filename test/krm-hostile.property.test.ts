@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { runKRM } from '../src/krm/run';
 import { expectSoundAnswer } from './support/krmOracle';
+import { SITE_BLOCK } from './support/render';
 
 const RUNS = Number(process.env.FC_RUNS ?? 300);
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261125;
@@ -57,7 +58,7 @@ const listPlan: fc.Arbitrary<ListPlan> = fc.record({
 function render(plan: ListPlan): { bytes: Buffer; valid: boolean } {
   let valid = true;
   const anchors = new Set<string>(plan.fcFirst && plan.fcAnchor ? ['fc'] : []);
-  const fcText = `functionConfig:\n  apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata:\n    name: c\n    labels: ${plan.fcAnchor ? '&fc ' : ''}{team: a}\n  spec:\n    controlPlane: {replicas: 3}\n    workers: []\n`;
+  const fcText = `functionConfig:\n  apiVersion: capi-proxmox-talos.dev/v1alpha1\n  kind: ClusterSpec\n  metadata:\n    name: c\n    labels: ${plan.fcAnchor ? '&fc ' : ''}{team: a}\n  spec:\n    workers: []\n${SITE_BLOCK(4).replace('controlPlane: {endpointIP: 192.168.4.100}', 'controlPlane: {endpointIP: 192.168.4.100, replicas: 3}')}`;
   const pad = ' '.repeat(plan.indent);
   const items = plan.items.map((p, i) => {
     if (p.props === 'alias-item') {

@@ -3,12 +3,16 @@
  * asserted in the JSON (the contract with CI bots and the real-Flux scenarios) and in the words. The Flux
  * path (render.sh, real git repositories) is test/flux-gate.test.ts.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { diffCommand, diffSides } from '../src/cli/diff';
 import { importHelmValues } from '../src/migrate/helmValues';
 import { toYAML } from '../src/yaml/write';
 import { renderChart } from './support/chartModel';
 import { clusterSpec, renderObjects } from './support/render';
 import { withSite } from './support/site';
+import { BIN, run } from './support/exec';
 
 type Spec = Record<string, any>;
 const stream = (objs: unknown[]) => objs.map((o) => `---\n${toYAML(o)}`).join('');
@@ -18,6 +22,7 @@ const json = (r: { stdout: string }) => JSON.parse(r.stdout);
 const ref = (group: string, kind: string, namespace: string, name: string) => ({ group, kind, namespace, name });
 const NS = (name: string) => ref('', 'Namespace', '', name);
 const CLUSTER = (ns: string, name: string) => ref('cluster.x-k8s.io', 'Cluster', ns, name);
+const summary = (plan: any) => plan.clusters.map((c: any) => `${c.namespace}/${c.name} ${c.change}`);
 const prod = { cluster: { name: 'prod' }, controlPlane: { replicas: 3 }, workers: [{ name: 'general', replicas: 2 }] };
 
 describe('a namespace move is a delete and a create (diff keyed objects by kind/name and said only "deleted: Namespace/prod")', () => {
@@ -50,11 +55,11 @@ describe('a namespace move is a delete and a create (diff keyed objects by kind/
     expect(r.stdout).not.toMatch(/adopted in place|rolls/);
     const refused = diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true });
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/^\[error\] cluster prod\/prod refused: moves cluster prod\/prod to staging\/prod: that is a new cluster \(new etcd, new VMs\) and prod\/prod is deleted with its VMs; if you mean it, allow it by name: --allow prod\/prod$/m);
+    expect(refused.stderr).toMatch(/^\[error\] cluster prod\/prod: refused: moves cluster prod\/prod to staging\/prod: that is a new cluster \(new etcd, new VMs\) and prod\/prod is deleted with its VMs; if you mean it, allow it by name: --allow prod\/prod$/m);
     for (const name of ['prod', 'prod/prod', 'staging/prod']) {
       const allowed = diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true, allow: [name] });
       expect([name, allowed.exitCode]).toEqual([name, 0]);
-      expect(allowed.stderr).toMatch(/^\[warning\] cluster prod\/prod allowed: moves cluster prod\/prod/m);
+      expect(allowed.stderr).toMatch(/^\[warning\] cluster prod\/prod: allowed: moves cluster prod\/prod/m);
     }
     expect(diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true, allow: ['other'] }).exitCode).toBe(1);
   });
@@ -121,6 +126,9 @@ describe('two clusters in one file, or in one folder (only the first control pla
       ['MachineDeployment', 'b-general', 2, 1, 0, 1],
     ]);
     expect(rollouts[0].reasons).toEqual(['Kubernetes v1.32.0 → v1.34.1', 'new machine template (cores 4 → 8)']);
+    // The pool's upgrade waits for the control plane's (CAPI's MachineSet preflight checks): said in its strategy.
+    expect(rollouts[1].strategy).toMatch(/^after the control plane's upgrade \(CAPI creates no machine while the control plane upgrades\); then up to 1 new machine/);
+    expect(rollouts[0].strategy).toBe('one at a time, a new machine first, then the oldest outdated one deleted');
     expect(plan.problems).toContainEqual({
       severity: 'error',
       cluster: 'b/b',
@@ -171,7 +179,7 @@ describe('moving controlPlane.endpointIP is flagged (diff called it an IP-pool s
     expect(r.exitCode).toBe(0);
     const gated = diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true });
     expect(gated.exitCode).toBe(1);
-    expect(gated.stderr).toMatch(/^\[error\] cluster prod\/prod refused: changes spec.controlPlane.endpointIP of cluster prod\/prod: the API endpoint/m);
+    expect(gated.stderr).toMatch(/^\[error\] cluster prod\/prod: refused: changes spec.controlPlane.endpointIP of cluster prod\/prod: the API endpoint/m);
     expect(diffCommand(specDoc('prod', prod), specDoc('prod', moved), { gate: true, allow: ['prod'] }).exitCode).toBe(0);
   });
 });
@@ -291,7 +299,7 @@ describe('what Flux keeps, what belongs to no cluster, a first render', () => {
     const r = diffCommand(a, '', { gate: true });
     expect(r.exitCode).toBe(1);
     expect(r.stdout.split('\n')[0]).toBe('cluster a/a: delete');
-    expect(r.stderr).toMatch(/^\[error\] cluster a\/a refused: deletes cluster a\/a: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow a\/a$/m);
+    expect(r.stderr).toMatch(/^\[error\] cluster a\/a: refused: deletes cluster a\/a: Flux prunes it and CAPI deletes its machines and VMs; if you mean it, allow it by name: --allow a\/a$/m);
     expect(diffCommand(a, '', { gate: true, allow: ['a/a'] }).exitCode).toBe(0);
   });
 });
@@ -307,6 +315,48 @@ test('the JSON holds every field of the agreed schema (docs/plan.md), with the t
   expect(Object.keys(c.objects)).toEqual(['created', 'updated', 'pruned', 'kept']);
   expect(c.rollouts[0]).toEqual({ owner: ref('controlplane.cluster.x-k8s.io', 'TalosControlPlane', 'a', 'a-control-plane'), machines: 3, maxSurge: 1, maxUnavailable: 0, freeIPs: 1, reasons: expect.any(Array), strategy: expect.any(String) });
   expect(c.scales).toEqual([{ owner: ref('cluster.x-k8s.io', 'MachineDeployment', 'a', 'a-general'), from: 2, to: 4 }]);
+  // A pool roll that is no Kubernetes upgrade does not wait for the control plane.
+  const resized = json(diffCommand(toYAML(clusterSpec(a, 'a')), toYAML(clusterSpec({ ...a, workers: [{ name: 'general', replicas: 2, cores: 8 }] }, 'a')), { output: 'json' }));
+  expect(resized.clusters[0].rollouts.map((r: any) => r.strategy)).toEqual([
+    "up to 1 new machine beyond the count and 0 machines missing at a time; old machines deleted in the MachineSet's deletion order (Random unless set)",
+  ]);
   expect(c.flags[0]).toMatchObject({ path: 'spec.controlPlane.endpointIP', message: expect.any(String) });
   for (const p of plan.problems) expect(['error', 'warning']).toContain(p.severity);
+});
+
+test("a file holding two chart renders (no labels at all): each object is tied to its cluster by references, clusterName and namespace", () => {
+  const chart = (name: string, workers: number) => renderChart({ cluster: { name }, worker: { machine_count: workers } });
+  const plan = json(diffCommand(stream([...chart('a', 2), ...chart('b', 2)]), stream([...chart('a', 2), ...chart('b', 5)]), { output: 'json' }));
+  expect(plan.others).toEqual({ created: [], updated: [], pruned: [], kept: [] }); // nothing left over
+  expect(summary(plan)).toEqual(['a/a unchanged', 'b/b update']);
+  expect(plan.clusters[1].scales).toEqual([{ owner: ref('cluster.x-k8s.io', 'MachineDeployment', 'b', 'b-workers'), from: 2, to: 5 }]);
+  expect(plan.clusters[1].objects.updated).toEqual([ref('cluster.x-k8s.io', 'MachineDeployment', 'b', 'b-workers')]);
+  expect(plan.clusters[1].notes).toEqual([]); // a chart's render on both sides: nothing adopted
+});
+
+describe('the command line', () => {
+  test.each([
+    [['diff', '--output', 'yaml', 'a', 'b'], /^\[error\] diff: --output takes text or json, not "yaml"\n/],
+    [['diff', '--allow', 'x', 'a', 'b'], /^\[error\] diff: --allow only means something with --gate\n/],
+    [['diff', 'a'], /^\[error\] diff takes two files or folders: OLD NEW\n/],
+    [['diff', '-', '-'], /^\[error\] diff: only one of OLD and NEW can be standard input \(-\)\n/],
+    [['diff', '--gat', 'a', 'b'], /^\[error\] diff: unknown option --gat\n/],
+  ])('%p is a usage error: exit 2, one line, nothing read', (args, message) => {
+    const r = run(BIN, args);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('folders on both sides, JSON on stdout; a folder that is not there is one line, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpt-plan-'));
+    for (const side of ['old', 'new']) mkdirSync(join(dir, side, '.git'), { recursive: true });
+    writeFileSync(join(dir, 'new', 'a.yaml'), rendered('a', { ...prod, cluster: { name: 'a' } }, 1));
+    writeFileSync(join(dir, 'new', '.git', 'junk.yaml'), 'not: [yaml'); // hidden folders are not read
+    writeFileSync(join(dir, 'new', 'notes.txt'), 'not: [yaml'); // nor files that are not .yaml/.yml
+    const r = run(BIN, ['diff', '--gate', '--output=json', join(dir, 'old'), join(dir, 'new')]);
+    expect(r.status).toBe(0);
+    expect(summary(JSON.parse(r.stdout))).toEqual(['a/a create']);
+    const missing = run(BIN, ['diff', join(dir, 'nowhere'), join(dir, 'new')]);
+    expect({ status: missing.status, stderr: missing.stderr }).toEqual({ status: 1, stderr: `[error] cannot read ${join(dir, 'nowhere')}: no such file or directory (ENOENT)\n` });
+  });
 });

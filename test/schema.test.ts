@@ -30,10 +30,18 @@ test('editors using the schema accept the examples and flag a typo', () => {
   expect(validate({ apiVersion: 'capi-proxmox-talos.dev/v1alpha1', kind: 'ClusterSpec', spec: { network: { gatway: 'x' } } })).toBe(false);
 });
 
-test('functionconfig.yaml spells out exactly the defaults: it renders what spec: {} renders', () => {
+test('functionconfig.yaml spells out exactly the defaults: with only its site values it renders the same objects', () => {
   const fc = parse(readFileSync(join(__dirname, '..', 'functionconfig.yaml'), 'utf8'));
-  const empty = generate({ ...fc, spec: {} });
+  const { network: n, controlPlane: cp, proxmox: p } = fc.spec;
+  const siteOnly = { network: { ipRanges: n.ipRanges, prefix: n.prefix, gateway: n.gateway, dnsServers: n.dnsServers }, controlPlane: { endpointIP: cp.endpointIP }, proxmox: { allowedNodes: p.allowedNodes, template: p.template } };
+  const minimal = generate({ ...fc, spec: siteOnly });
   const full = generate(fc);
   expect(full.results.filter((r) => r.severity === 'error')).toEqual([]);
-  expect(full.objects).toEqual(empty.objects);
+  expect(minimal.objects.length).toBeGreaterThan(0);
+  expect(full.objects).toEqual(minimal.objects);
+  // Every site value is marked as the user's own in the file.
+  const text = readFileSync(join(__dirname, '..', 'functionconfig.yaml'), 'utf8');
+  for (const key of ['name: cluster09 ', 'ipRanges:', 'prefix:', 'gateway:', 'dnsServers:', '  endpointIP:', 'allowedNodes:', 'sourceNode:', 'templateID:']) {
+    expect(text.split('\n').find((l) => l.includes(key))).toMatch(/# yours/);
+  }
 });

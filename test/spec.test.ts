@@ -1,7 +1,7 @@
 /** Validation of the ClusterSpec: each rule once with input it accepts and once with input it rejects. */
-import { errorsOf, renderObjects, clusterSpec } from './support/render';
+import { errorsOf, renderObjects, clusterSpec, bareClusterSpec, SITE } from './support/render';
+import { API_VERSION, KIND } from '../src/clusterspec/schema';
 import { generate } from '../src/generate';
-import { CHART_DEFAULTS } from '../src/clusterspec/defaults';
 import { validateObjects } from '../src/validate';
 import { PROFILE_TARGETS } from '../src/validate/pinned';
 
@@ -43,6 +43,8 @@ describe('rules: rejected input, with the field path and a message in the user\'
     ['overlapping ranges', { network: { ipRanges: ['192.168.4.101-192.168.4.110', '192.168.4.105'] } }, 'spec.network.ipRanges[1]', /overlaps spec.network.ipRanges\[0\]/],
     ['endpoint inside the ranges', { controlPlane: { endpointIP: '192.168.4.103' } }, 'spec.controlPlane.endpointIP', /lies inside spec.network.ipRanges\[0\].*CAPMOX rejects/],
     ['endpoint outside the subnet', { controlPlane: { endpointIP: '10.0.0.1' } }, 'spec.controlPlane.endpointIP', /not inside the machine network/],
+    ['endpoint on the network address', { controlPlane: { endpointIP: '192.168.4.0' } }, 'spec.controlPlane.endpointIP', /is the network address of 192.168.4.0\/24, which no host can hold/],
+    ['endpoint on the broadcast address', { controlPlane: { endpointIP: '192.168.4.255' } }, 'spec.controlPlane.endpointIP', /is the broadcast address of 192.168.4.0\/24/],
     ['not enough addresses', { controlPlane: { replicas: 3 }, workers: [{ name: 'w', replicas: 3 }] }, 'spec.network.ipRanges', /hold 7 usable addresses but a rolling update can need 8/],
     ['autoscaler max counts for capacity', { workers: [{ name: 'w', autoscaling: { minReplicas: 1, maxReplicas: 6 } }] }, 'spec.network.ipRanges', /can need 9/],
     ['duplicate pool names', { workers: [{ name: 'a' }, { name: 'a' }] }, 'spec.workers[1].name', /already used by spec.workers\[0\]/],
@@ -126,28 +128,62 @@ test('wrong apiVersion or kind of the functionConfig', () => {
   expect(generate('text').results[0].message).toMatch(/must be a ClusterSpec/);
 });
 
-test('an empty spec is the chart default cluster', () => {
-  const objs = renderObjects({});
-  const byKind = (k: string) => objs.filter((o) => o.kind === k);
-  const pc = byKind('ProxmoxCluster')[0].spec;
-  expect(pc).toMatchObject({
-    allowedNodes: ['venus'],
-    controlPlaneEndpoint: { host: '192.168.4.100', port: 6443 },
-    dnsServers: ['192.168.1.201'],
-    ipv4Config: { addresses: ['192.168.4.101-192.168.4.107'], prefix: 24, gateway: '192.168.4.1' },
-  });
-  const [cpT, wT] = byKind('ProxmoxMachineTemplate').map((t) => t.spec.template.spec);
-  expect(cpT).toMatchObject({ sourceNode: 'venus', templateID: 100, numCores: 4, numSockets: 4, memoryMiB: 16384, disks: { bootVolume: { disk: 'virtio0', sizeGb: 40 } } });
-  expect(wT.disks.bootVolume.sizeGb).toBe(140);
-  expect(byKind('TalosControlPlane')[0].spec).toMatchObject({ version: 'v1.32.0', replicas: 1 });
-  expect(byKind('MachineDeployment')[0].spec.replicas).toBe(1);
-  expect(objs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: CHART_DEFAULTS.clusterName } });
-});
+describe('site values have no defaults (issue 21: a typo never builds the chart author\'s cluster)', () => {
+  const ALL = ['spec.network.ipRanges', 'spec.network.prefix', 'spec.network.gateway', 'spec.network.dnsServers', 'spec.controlPlane.endpointIP', 'spec.proxmox.allowedNodes', 'spec.proxmox.template'];
+  /** The one site-values error of a spec, and the paths it lists in order. */
+  const missingOf = (doc: unknown) => {
+    const g = generate(doc);
+    const errors = g.results.filter((r) => r.severity === 'error');
+    const site = errors.filter((e) => /leaves out .* no default/.test(e.message));
+    expect(site).toHaveLength(1);
+    expect(g.objects).toEqual([]);
+    return { listed: [...site[0].message.matchAll(/((?:spec|metadata)\.[A-Za-z.]+), /g)].map((m) => m[1]), errors, message: site[0].message };
+  };
 
-test('the cluster name comes from spec.cluster.name, else metadata.name', () => {
-  expect(renderObjects({}, 'prod')[1].metadata).toMatchObject({ name: 'prod', namespace: 'prod' });
-  expect(renderObjects({ cluster: { name: 'east', namespace: 'clusters' } }, 'prod')[1].metadata).toMatchObject({ name: 'east', namespace: 'clusters' });
-  expect(errorsOf({}, 'Prod_Cluster').map((e) => e.field?.path)).toEqual(['metadata.name']);
+  test('spec: {} renders nothing and one error lists every site value, each with an example', () => {
+    const { listed, errors, message } = missingOf(bareClusterSpec({}));
+    expect(listed).toEqual(ALL);
+    expect(errors).toHaveLength(1);
+    expect(message).toMatch(/spec\.network\.gateway, its gateway \(e\.g\. 192\.168\.10\.1\)/);
+  });
+
+  test('a misspelled spec renders nothing (never the chart\'s lab values) and says which key was meant', () => {
+    for (const key of ['spce', 'Spec']) {
+      const g = generate({ apiVersion: API_VERSION, kind: KIND, metadata: { name: 'x' }, [key]: SITE });
+      expect(g.objects).toEqual([]);
+      expect(g.results.filter((r) => r.severity === 'error').map((e) => `${e.field?.path}: ${e.message}`)).toEqual([`${key}: unknown field "${key}"; did you mean "spec"?`]);
+    }
+    // With no spec at all, the site values are listed.
+    expect(missingOf({ apiVersion: API_VERSION, kind: KIND, metadata: { name: 'x' } }).listed).toEqual(ALL);
+  });
+
+  test('a partial spec names exactly what it leaves out: Proxmox left out takes no node or template', () => {
+    const { listed } = missingOf(bareClusterSpec({ network: SITE.network, controlPlane: SITE.controlPlane }));
+    expect(listed).toEqual(['spec.proxmox.allowedNodes', 'spec.proxmox.template']);
+    const half = missingOf(bareClusterSpec({ ...SITE, proxmox: { allowedNodes: ['pve1'], template: { sourceNode: 'pve1' } } }));
+    expect(half.listed).toEqual(['spec.proxmox.template.templateID']);
+  });
+
+  test('a cluster needs a name: metadata.name or spec.cluster.name', () => {
+    const { listed } = missingOf({ apiVersion: API_VERSION, kind: KIND, spec: SITE });
+    expect(listed).toEqual(['metadata.name']);
+    expect(renderObjects({}, 'prod')[1].metadata).toMatchObject({ name: 'prod', namespace: 'prod' });
+    expect(renderObjects({ cluster: { name: 'east', namespace: 'clusters' } }, 'prod')[1].metadata).toMatchObject({ name: 'east', namespace: 'clusters' });
+    expect(errorsOf({}, 'Prod_Cluster').map((e) => e.field?.path)).toEqual(['metadata.name']);
+    const g = generate({ apiVersion: API_VERSION, kind: KIND, spec: { ...SITE, cluster: { name: 'east' } } });
+    expect(g.results.filter((r) => r.severity === 'error')).toEqual([]);
+  });
+
+  test('no bastion unless one is given: no extra API certificate names', () => {
+    const patches = JSON.stringify(renderObjects({ network: { bastion: undefined } }).find((o) => o.kind === 'TalosControlPlane').spec);
+    expect(patches).not.toMatch(/certSANs|freyr|192\.168\.1\.80/);
+  });
+
+  test('unknown keys anywhere are errors with a "did you mean": at the top, in metadata, in spec', () => {
+    const doc = { ...clusterSpec({}), metadta: {}, metadata: { name: 'x', nmae: 'y', annotations: { a: 'b' }, labels: { c: 'd' } } };
+    const errors = generate(doc).results.filter((r) => r.severity === 'error').map((e) => `${e.field?.path}: ${e.message}`);
+    expect(errors.sort()).toEqual(['metadata.nmae: unknown field "nmae" in metadata; did you mean "name"?', 'metadta: unknown field "metadta"; did you mean "metadata"?']);
+  });
 });
 
 test('warnings do not block the render', () => {
@@ -161,8 +197,33 @@ test('warnings do not block the render', () => {
 describe('extra network devices', () => {
   const extra = [{ bridge: 'vmbr1', vlan: 20, ipPool: { kind: 'InClusterIPPool', name: 'storage-net' } }];
   test('need a VIP selector that picks one link', () => {
-    expect(only({ proxmox: { vm: { extraNetworkDevices: extra } } })).toEqual([expect.stringMatching(/^spec.controlPlane.vipDeviceSelector: with 2 network devices, \{physical: true\} selects every link/)]);
+    expect(only({ proxmox: { vm: { extraNetworkDevices: extra } } })).toEqual([expect.stringMatching(/^spec.controlPlane.vipDeviceSelector: vipDeviceSelector with 2 network devices it selects net0 and net1 .*Talos puts the endpoint VIP on every link/)]);
     expect(only({ proxmox: { vm: { extraNetworkDevices: extra } }, controlPlane: { vipDeviceSelector: { busPath: '0000:00:12.0' } } })).toEqual([]);
+  });
+
+  // Talos picks every link whose values match every key given (device_config.go, selectDevices); a VM's
+  // NICs all report physical, their model's driver, and a PCI ID only when not virtio.
+  const sel = (vipDeviceSelector: object, models: string[] = ['virtio', 'virtio']) =>
+    only({ controlPlane: { vipDeviceSelector }, proxmox: { vm: { model: models[0], extraNetworkDevices: models.slice(1).map((model) => ({ ...extra[0], model })) } } });
+  test.each([
+    ['{physical: true, driver: virtio_net}, two virtio NICs', { physical: true, driver: 'virtio_net' }, ['virtio', 'virtio'], /selects net0 and net1/],
+    ['{driver: "virtio*"}, two virtio NICs (a glob)', { driver: 'virtio*' }, ['virtio', 'virtio'], /selects net0 and net1/],
+    ['{driver: e1000}, net0 virtio and net1 e1000', { driver: 'e1000' }, ['virtio', 'e1000'], /selects net1 but not net0/],
+    ['{driver: e1000}, one virtio NIC', { driver: 'e1000' }, ['virtio'], /selects none of the VM's network devices .*net0 \(virtio: driver virtio_net, no PCI ID\).*never come up/],
+    ['{pciID: 1AF4:1000}, one virtio NIC (a virtio link reports no PCI ID)', { pciID: '1AF4:1000' }, ['virtio'], /selects none/],
+    ['{physical: false}', { physical: false }, ['virtio'], /selects none/],
+    ['{hardwareAddr: "52:54:*"}, two NICs (a glob may match both)', { hardwareAddr: '52:54:*' }, ['virtio', 'virtio'], /selects net0 and net1/],
+  ])('a selector that does not pick net0 alone is refused: %s', (_, selector, models, message) => {
+    expect(sel(selector, models)).toEqual([expect.stringMatching(message)]);
+  });
+  test.each([
+    ['{driver: virtio_net}, net0 virtio and net1 e1000', { driver: 'virtio_net' }, ['virtio', 'e1000']],
+    ['{pciID: 8086:100E}, net0 e1000 and net1 virtio', { pciID: '8086:100E' }, ['e1000', 'virtio']],
+    ['{physical: true}, one NIC', { physical: true }, ['virtio']],
+    ['{hardwareAddr: a MAC}, two NICs', { hardwareAddr: '52:54:00:12:34:56' }, ['virtio', 'virtio']],
+    ['{busPath: net0\'s slot, physical: true}, two NICs', { busPath: '0000:00:12.0', physical: true }, ['virtio', 'virtio']],
+  ])('a selector that picks net0 alone is accepted: %s', (_, selector, models) => {
+    expect(sel(selector, models)).toEqual([]);
   });
   test.each(['current', 'legacy'] as const)('render as the %s profile expects: net1 addressed from its pool', (profile) => {
     const objs = renderObjects({ cluster: { profile }, proxmox: { vm: { extraNetworkDevices: extra } }, controlPlane: { vipDeviceSelector: { busPath: '0000:00:12.0' } } });

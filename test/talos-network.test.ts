@@ -34,7 +34,7 @@ test('the support table runs to Talos v1.13 (Kubernetes 1.31 to 1.36, Talos supp
 describe.each(minors)('Talos %s', (minor) => {
   const multiDoc = Number(minor.split('.')[1]) >= 12;
   test(multiDoc ? 'VIP as LinkAliasConfig + Layer2VIPConfig documents, no machine.network' : 'VIP under machine.network.interfaces', () => {
-    const patches = cpPatches(spec(minor));
+    const patches = cpPatches(spec(minor, { network: { bastion: { host: 'freyr', endpointIP: '192.168.1.80' } } }));
     if (!multiDoc) {
       expect(vipDocs(patches)).toEqual([]);
       expect(machineNetworks(patches).map((d) => d.machine.network)).toEqual([

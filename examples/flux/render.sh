@@ -74,9 +74,10 @@ case "$output" in text | json) ;; *) echo "render.sh: --output takes text or jso
 # The function, and (only where a folder needs it) kustomize.
 CPT="${CAPI_PROXMOX_TALOS:-capi-proxmox-talos}"
 if ! command -v "$CPT" >/dev/null 2>&1; then
-  echo "render.sh: $CPT not found: put capi-proxmox-talos on PATH (README, \"Install\") or set CAPI_PROXMOX_TALOS=/path/to/it" >&2
+  echo "render.sh: $CPT not found: put capi-proxmox-talos on PATH (README, \"Which executable\") or set CAPI_PROXMOX_TALOS=/path/to/it" >&2
   exit 1
 fi
+case "$CPT" in */*) CPT="$(cd "$(dirname "$CPT")" && pwd)/$(basename "$CPT")" ;; esac # the plan runs from another folder
 KUSTOMIZE="${KUSTOMIZE:-kustomize}"
 
 # The base: a revision, Flux's lastAppliedRevision (branch@sha1:<sha>), or a tree.
@@ -99,16 +100,17 @@ fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/old" "$tmp/new"
+# Laid out so that the plan's messages name files as base/rendered/<name>.yaml and fresh/rendered/<name>.yaml.
+mkdir -p "$tmp/base" "$tmp/fresh/rendered"
 
 # The previous render: rendered/ at the base, else (a local render without --base) rendered/ on disk.
 if [ -n "$base" ]; then
-  git -C "$here" ls-tree -r --name-only "$base" -- rendered/ | while IFS= read -r f; do
-    mkdir -p "$tmp/old/$(dirname "$f")"
-    git -C "$here" show "$base:./$f" > "$tmp/old/$f"
+  git -C "$here" ls-tree -r -z --name-only "$base" -- rendered/ | while IFS= read -r -d '' f; do
+    mkdir -p "$tmp/base/$(dirname "$f")"
+    git -C "$here" show "$base:./$f" > "$tmp/base/$f"
   done
 elif [ -d "$here/rendered" ]; then
-  cp -R "$here/rendered" "$tmp/old/"
+  cp -R "$here/rendered" "$tmp/base/"
   [ "$output" = json ] || echo "render.sh: compared with rendered/ as it is on disk (the CI gate compares with the revision Flux applied: --base)" >&2
 fi
 
@@ -117,7 +119,7 @@ names=()
 for d in "$here"/clusters/*/; do [ -d "$d" ] && names+=("$(basename "$d")"); done
 for name in ${names[@]+"${names[@]}"}; do
   dir="$here/clusters/$name"
-  fresh="$tmp/new/$name.yaml"
+  fresh="$tmp/fresh/rendered/$name.yaml"
   rc=0
   "$CPT" render "$dir" > "$fresh" 2> "$tmp/stderr" || rc=$?
   if [ "$rc" = 3 ]; then # the folder needs kustomize
@@ -142,21 +144,21 @@ done
 
 # The plan of the whole fresh render against the previous one, judged by the gate.
 plan_rc=0
-"$CPT" diff --gate --output "$output" ${allow[@]+"${allow[@]}"} "$tmp/old" "$tmp/new" || plan_rc=$?
+(cd "$tmp" && "$CPT" diff --gate --output "$output" ${allow[@]+"${allow[@]}"} base fresh) || plan_rc=$?
 [ "$plan_rc" = 0 ] || exit "$plan_rc"
 
 if [ "$check" = 1 ]; then
   status=0
   for name in ${names[@]+"${names[@]}"}; do
-    if ! cmp -s "$here/rendered/$name.yaml" "$tmp/new/$name.yaml"; then
-      echo "rendered/$name.yaml is stale: run examples/flux/render.sh and commit the result" >&2
+    if ! cmp -s "$here/rendered/$name.yaml" "$tmp/fresh/rendered/$name.yaml"; then
+      echo "rendered/$name.yaml is stale: run render.sh and commit the result" >&2
       status=1
     fi
   done
   for f in "$here"/rendered/*.yaml; do
     [ -e "$f" ] || continue
     [ -d "$here/clusters/$(basename "$f" .yaml)" ] && continue
-    echo "rendered/$(basename "$f") has no cluster folder: run examples/flux/render.sh (it removes it) and commit the result" >&2
+    echo "rendered/$(basename "$f") has no cluster folder: run render.sh (it removes it) and commit the result" >&2
     status=1
   done
   exit "$status"
@@ -165,7 +167,7 @@ fi
 # Write: each file complete or not at all (a temporary file renamed into place), then the stale ones removed.
 mkdir -p "$here/rendered"
 for name in ${names[@]+"${names[@]}"}; do
-  cp "$tmp/new/$name.yaml" "$here/rendered/.$name.yaml.tmp"
+  cp "$tmp/fresh/rendered/$name.yaml" "$here/rendered/.$name.yaml.tmp"
   mv -f "$here/rendered/.$name.yaml.tmp" "$here/rendered/$name.yaml"
 done
 for f in "$here"/rendered/*.yaml; do

@@ -10,6 +10,7 @@ import { contains, formatIPv4, inside, overlappingPairs, overlaps, parseIPv4, pa
 import { kubernetesSupported, MIN_TALOS_MINOR, parseMinor, talosVersionOfImage } from './versions';
 import { error, warning, type Problem } from '../results';
 import { MAX_NAME_PART_TOTAL } from '../naming/names';
+import { nicModels, vipSelectorProblem } from './vipSelector';
 
 export function checkSpec(m: Model): Problem[] {
   return [...checkNames(m), ...checkNetwork(m), ...checkVMIDRange(m), ...checkVersions(m), ...checkPools(m), ...checkControlPlane(m), ...checkClone(m)];
@@ -102,6 +103,9 @@ function checkNetwork(m: Model): Problem[] {
       );
     }
     if (endpoint === gateway) out.push(error('spec.controlPlane.endpointIP', `endpointIP ${m.controlPlane.endpointIP} is the gateway's address`));
+    if (net.prefix < 31 && (endpoint === subnet.first || endpoint === subnet.last)) {
+      out.push(error('spec.controlPlane.endpointIP', `endpointIP ${m.controlPlane.endpointIP} is the ${endpoint === subnet.first ? 'network' : 'broadcast'} address of ${subnetText}, which no host can hold`));
+    }
   }
 
   // Pod and service networks must not collide with each other or with the machines.
@@ -277,15 +281,8 @@ function checkControlPlane(m: Model): Problem[] {
   if (n % 2 === 0) {
     out.push(warning('spec.controlPlane.replicas', `${n} control planes give etcd no more fault tolerance than ${n - 1}; use an odd number`));
   }
-  const extra = m.proxmox.vm.extraNetworkDevices?.length ?? 0;
-  if (extra > 0 && JSON.stringify(m.controlPlane.vipDeviceSelector) === JSON.stringify({ physical: true })) {
-    out.push(
-      error(
-        'spec.controlPlane.vipDeviceSelector',
-        `with ${extra + 1} network devices, {physical: true} selects every link and the endpoint VIP would be put on all of them; select net0 only, e.g. {busPath: "0000:00:12.0"} (Proxmox puts net0 at PCI slot 0x12) or {hardwareAddr: ...}`,
-      ),
-    );
-  }
+  const vip = vipSelectorProblem(m.controlPlane.vipDeviceSelector, nicModels(m));
+  if (vip) out.push(error('spec.controlPlane.vipDeviceSelector', `vipDeviceSelector ${vip}`));
   if (n === 1) {
     out.push(
       warning(

@@ -6,6 +6,7 @@
  * The README's "Limits" table lists them (test/limits.test.ts keeps it in step).
  */
 import * as z from 'zod';
+import { SourceNumber } from '../yaml/read';
 
 export const LIMITS = {
   /** A host name or DNS subdomain (RFC 1123), and Kubernetes object names. */
@@ -115,3 +116,10 @@ export const kernelArg = nonEmpty('kernelArgs entry', LIMITS.kernelArg).regex(/^
 
 /** An IPv4 address, range or CIDR as text (parsed in check.ts): no spaces, which would be emitted as they are. */
 export const addressText = (what: string) => nonEmpty(what, LIMITS.address).regex(/^\S+$/, { error: `${what} must not contain spaces` });
+
+/**
+ * A number for a setting Talos takes as a string (a sysctl value, a kubelet flag): a plain number, or one
+ * whose text is kept as written (`0x55`, `0110`, 18446744073709551615: src/yaml/read.ts), which go-yaml
+ * would hand Talos as that text. Published as a JSON Schema number (jsonSchema.ts).
+ */
+export const numberText = z.custom<number | SourceNumber>((v) => typeof v === 'number' || v instanceof SourceNumber, { error: 'expected a string or a number' });

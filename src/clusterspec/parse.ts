@@ -4,11 +4,12 @@
  */
 import type { core } from 'zod';
 import { clusterSpecSchema, type Spec, type ClusterSpecDoc, API_VERSION, KIND } from './schema';
-import { CHART_DEFAULTS } from './defaults';
+import { SITE_VALUES } from './defaults';
 import { talosVersionOfImage } from './versions';
 import { checkSpec } from './check';
 import { meantFields, withHints } from './hints';
 import { error, warning, type Problem, type ResourceRef } from '../results';
+import { SourceNumber } from '../yaml/read';
 
 /** The ClusterSpec after defaulting, with the values derived from other fields filled in. */
 export interface Model extends Spec {
@@ -37,6 +38,9 @@ const shownKey = (k: string) => (k.length > 64 ? `${k.slice(0, 64)}…` : k);
  */
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof SourceNumber) {
+    return 'a number written with a leading zero, in hex or octal, with an exponent or a decimal point, or too long to hold exactly (YAML readers disagree on such numbers: write plain decimal digits, or quote it if it is text)';
+  }
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return 'a string';
@@ -94,6 +98,42 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * The site values (SITE_VALUES) the spec leaves out, as ONE error that lists each with an example, and the
+ * schema's "required" issues it replaces. A missing section (spec.proxmox) stands for the values under it.
+ */
+function missingSiteValues(input: object, issues: readonly core.$ZodIssue[]): { problem?: Problem; issues: Set<core.$ZodIssue> } {
+  const replaced = new Set<core.$ZodIssue>();
+  const paths: string[] = [];
+  // A value written under a mistyped key (gatway:) is not left out: its "did you mean" says what to do.
+  const mistyped = new Set(meantFields(issues));
+  for (const i of issues) {
+    if (i.code !== 'invalid_type' || valueAt(input, i.path) !== undefined) continue;
+    if (mistyped.has(formatPath(i.path))) {
+      replaced.add(i);
+      continue;
+    }
+    const at = formatPath(i.path);
+    const exact = SITE_VALUES.filter((v) => v.path === at);
+    const under = SITE_VALUES.filter((v) => v.path.startsWith(`${at}.`)).filter((v, _, all) => !all.some((o) => o !== v && v.path.startsWith(`${o.path}.`)));
+    const meant = exact.length ? exact : under;
+    if (!meant.length) continue;
+    replaced.add(i);
+    paths.push(...meant.map((v) => v.path));
+  }
+  const md = (input as { metadata?: { name?: unknown } }).metadata;
+  const cluster = (input as { spec?: { cluster?: { name?: unknown } } }).spec?.cluster;
+  const named = (md && typeof md === 'object' && md.name !== undefined) || (cluster && typeof cluster === 'object' && cluster.name !== undefined);
+  if (!named) paths.unshift('metadata.name');
+  if (!paths.length) return { issues: replaced };
+  const listed = SITE_VALUES.filter((v) => paths.includes(v.path)).map((v) => `${v.path}, ${v.what} (e.g. ${v.example})`);
+  const one = listed.length === 1;
+  const message =
+    `the spec leaves out ${one ? 'a value that describes' : `${listed.length} values that describe`} where the cluster lives and ${one ? 'has' : 'have'} no default ` +
+    `(a guess would build it on someone else's network): ${listed.join('; ')}`;
+  return { problem: error(paths.length === 1 ? paths[0] : paths[0].startsWith('metadata') ? 'metadata.name' : 'spec', message), issues: replaced };
+}
+
 /** Parses and checks a functionConfig. */
 export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
   if (functionConfig === undefined) {
@@ -105,8 +145,11 @@ export function parseClusterSpec(functionConfig: unknown): ParseOutcome {
   const size = sizeProblem((functionConfig as { spec?: unknown }).spec);
   if (size) return { problems: [size] };
   const parsed = clusterSpecSchema.safeParse(functionConfig);
-  if (!parsed.success) {
-    const problems = dedupe(parsed.error.issues.flatMap((i) => withHints(issueToProblems(i, functionConfig), i, valueAt(functionConfig, i.path))));
+  const missing = missingSiteValues(functionConfig, parsed.success ? [] : parsed.error.issues);
+  if (!parsed.success || missing.problem) {
+    const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !missing.issues.has(i));
+    const problems = dedupe([...(missing.problem ? [missing.problem] : []), ...issues.flatMap((i) => withHints(issueToProblems(i, functionConfig), i, valueAt(functionConfig, i.path)))]);
+    if (parsed.success) return { problems };
     if (problems.length >= MAX_PROBLEMS) return { problems: capped(problems) };
     // A mistyped key's intended field was defaulted, not set: no cross-field verdict on it (replicsa: 3
     // must not also warn about a single control plane).
@@ -149,7 +192,7 @@ function crossFieldProblemsDespite(input: object, issues: core.$ZodIssue[], repo
   }
   for (const [list, idx] of removed) [...idx].sort((a, b) => b - a).forEach((i) => list.splice(i, 1));
   const again = clusterSpecSchema.safeParse(pruned);
-  if (!again.success) return [];
+  if (!again.success || (again.data.spec.cluster.name ?? again.data.metadata.name) === undefined) return [];
   const bad = reported.map((p) => p.path);
   const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
   const shifted = (path: string) => removed.size > 0 && (path === 'spec.network.ipRanges' || /\[\d+\]/.test(path));
@@ -158,7 +201,7 @@ function crossFieldProblemsDespite(input: object, issues: core.$ZodIssue[], repo
 
 function resolve(doc: ClusterSpecDoc): Model {
   const spec = doc.spec;
-  const name = spec.cluster.name ?? doc.metadata.name ?? CHART_DEFAULTS.clusterName;
+  const name = (spec.cluster.name ?? doc.metadata.name)!; // one of them is given (siteValueProblem)
   const ref: ResourceRef = { apiVersion: API_VERSION, kind: KIND, name: doc.metadata.name ?? name };
   if (doc.metadata.namespace) ref.namespace = doc.metadata.namespace;
   return {

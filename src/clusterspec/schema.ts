@@ -7,7 +7,8 @@
  */
 import * as z from 'zod';
 import { CHART_DEFAULTS as D, DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS } from './defaults';
-import { LIMITS as L, addressText, boundedList, boundedRecord, boundedString, dnsSubdomain, hostOrIPv4, kernelArg, labelValue, manifestURL, mirrorURL, nonEmpty, qualifiedName, REGISTRY_HOST } from './fields';
+import { asText } from '../yaml/read';
+import { LIMITS as L, numberText, addressText, boundedList, boundedRecord, boundedString, dnsSubdomain, hostOrIPv4, kernelArg, labelValue, manifestURL, mirrorURL, nonEmpty, qualifiedName, REGISTRY_HOST } from './fields';
 
 /** One parse per process: zod's JIT (new Function per object schema) costs more than it saves here. */
 z.config({ jitless: true });
@@ -167,7 +168,7 @@ export const clusterSpecBody = z
   .strictObject({
     cluster: z
       .strictObject({
-        name: dnsLabel('cluster name', MAX_CLUSTER_NAME).optional().describe(`Cluster name; defaults to metadata.name, else ${D.clusterName}.`),
+        name: dnsLabel('cluster name', MAX_CLUSTER_NAME).optional().describe('Cluster name; defaults to metadata.name.'),
         namespace: dnsLabel('namespace', 63).optional().describe('Namespace of every object; defaults to the cluster name.'),
         kubernetesVersion: version('kubernetesVersion').default(D.kubernetesVersion).describe('Kubernetes version, e.g. v1.32.0.'),
         talosImage: nonEmpty('talosImage', L.image)
@@ -199,23 +200,22 @@ export const clusterSpecBody = z
       .strictObject({
         ipRanges: boundedList(addressText('ipRanges entry'), 'ipRanges', L.ipRanges)
           .min(1, { error: 'ipRanges needs at least one range' })
-          .default([...D.ipRanges])
-          .describe('Machine addresses: single IPs, ranges a-b, or CIDRs.'),
-        prefix: int(1, 32, 'prefix').default(D.prefix).describe('Prefix length of the machine network.'),
-        gateway: ip('gateway').default(D.gateway).describe('Default gateway of the machine network.'),
-        dnsServers: boundedList(ip('dnsServers entry'), 'dnsServers', L.servers).min(1, { error: 'dnsServers needs at least one server' }).default([...D.dnsServers]),
+          .describe('Machine addresses: single IPs, ranges a-b, or CIDRs (required).'),
+        prefix: int(1, 32, 'prefix').describe('Prefix length of the machine network (required).'),
+        gateway: ip('gateway').describe('Default gateway of the machine network (required).'),
+        dnsServers: boundedList(ip('dnsServers entry'), 'dnsServers', L.servers).min(1, { error: 'dnsServers needs at least one server' }).describe('DNS servers of the machines (required).'),
         bastion: z
           .strictObject({
             host: hostOrIPv4('bastion.host').optional().describe('Bastion host name, added to the API server certificate.'),
             endpointIP: ip('bastion.endpointIP').optional().describe('Bastion IP, added to the API server certificate.'),
           })
-          .default({ host: D.bastionHost, endpointIP: D.bastionEndpointIP })
-          .describe('A host users reach the API through; its name and IP become certificate SANs. {} for none.'),
+          .default({})
+          .describe('A host users reach the API through; its name and IP become certificate SANs (default: none).'),
       })
-      .prefault({}),
+      .describe('The machine network (required: it has no defaults).'),
     controlPlane: z
       .strictObject({
-        endpointIP: ip('endpointIP').default(D.controlPlane.endpointIP).describe('Kubernetes API address: a Talos VIP outside ipRanges.'),
+        endpointIP: ip('endpointIP').describe('Kubernetes API address: a Talos VIP outside ipRanges (required).'),
         replicas: int(1, 15, 'replicas').default(D.controlPlane.replicas).describe('Control plane machines (1, 3 or 5).'),
         bootVolumeSizeGB: machineShape.bootVolumeSizeGB.default(D.controlPlane.bootVolumeSizeGB),
         cores: machineShape.cores.default(D.controlPlane.cores),
@@ -229,14 +229,14 @@ export const clusterSpecBody = z
           .describe('Talos deviceSelector of the link that carries the endpoint VIP.'),
         patches: machineShape.patches,
       })
-      .prefault({}),
+      .describe('The control plane (required: its endpointIP has no default).'),
     workers: boundedList(workerPoolSchema, 'workers', 50)
       .prefault([{ name: D.worker.name }])
       .describe('Worker pools; [] for a control-plane-only cluster.'),
     proxmox: z
       .strictObject({
-        allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).default([...D.allowedNodes]).describe('Proxmox nodes VMs may be placed on.'),
-        template: proxmoxTemplate.default({ sourceNode: D.templateSourceNode, templateID: D.templateID }),
+        allowedNodes: boundedList(nonEmptyString('allowedNodes entry'), 'allowedNodes', L.nodes).min(1).describe('Proxmox nodes VMs may be placed on (required).'),
+        template: proxmoxTemplate.describe('The Proxmox VM template machines are cloned from (required).'),
         vmIDRange: z
           .strictObject({
             start: int(100, 999999999, 'vmIDRange.start'),
@@ -298,7 +298,7 @@ export const clusterSpecBody = z
           .optional()
           .describe('Secret with the Proxmox API token for this cluster (never the token itself); default: the provider-wide secret.'),
       })
-      .prefault({}),
+      .describe('Where the VMs run (required: nodes and the VM template have no defaults).'),
     talos: z
       .strictObject({
         cni: z.enum(['flannel', 'none'], { error: 'cni must be flannel or none' }).default('flannel').describe('none: install your own CNI (e.g. Cilium).'),
@@ -324,10 +324,10 @@ export const clusterSpecBody = z
           .min(1)
           .optional()
           .describe('Kernel modules loaded on every machine (machine.kernel.modules); the module must be in the image (a system extension).'),
-        sysctls: boundedRecord(nonEmpty('sysctl name'), z.union([boundedString('sysctl value', L.text), z.number()]).transform(String), 'sysctls', L.settings)
+        sysctls: boundedRecord(nonEmpty('sysctl name'), z.union([boundedString('sysctl value', L.text), numberText]).transform(asText), 'sysctls', L.settings)
           .optional()
           .describe('Kernel parameters on every machine (machine.sysctls), e.g. vm.max_map_count: "262144".'),
-        kubeletExtraArgs: boundedRecord(nonEmpty('kubelet flag name'), z.union([boundedString('kubelet flag value', L.kernelArg), z.number(), z.boolean()]).transform(String), 'kubeletExtraArgs', L.settings)
+        kubeletExtraArgs: boundedRecord(nonEmpty('kubelet flag name'), z.union([boundedString('kubelet flag value', L.kernelArg), numberText, z.boolean()]).transform(asText), 'kubeletExtraArgs', L.settings)
           .optional()
           .describe('Extra kubelet flags on every machine (machine.kubelet.extraArgs), e.g. rotate-server-certificates: "true".'),
         externalCloudProvider: z
@@ -355,16 +355,24 @@ export const clusterSpecBody = z
   })
   .describe('A Talos Kubernetes cluster on Proxmox VMs.');
 
-export const clusterSpecSchema = z.looseObject({
+/**
+ * Kubernetes ObjectMeta fields other than name and namespace: kpt and kustomize add annotations (and a
+ * user may add labels or copy a live object's fields); taken as they are, never read.
+ */
+const OTHER_OBJECT_META = ['labels', 'annotations', 'generateName', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers', 'managedFields', 'selfLink'] as const;
+
+/** The whole ClusterSpec document: every key anywhere in it is known (a mistyped `spce:` is an error, not a default cluster). */
+export const clusterSpecSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { error: `apiVersion must be ${API_VERSION}` }),
   kind: z.literal(KIND, { error: `kind must be ${KIND}` }),
   metadata: z
-    .looseObject({
+    .strictObject({
       name: dnsSubdomain('metadata.name').optional(),
       namespace: dnsLabel('metadata.namespace', 63).optional(),
+      ...Object.fromEntries(OTHER_OBJECT_META.map((k) => [k, z.unknown().optional()])),
     })
     .prefault({}),
-  spec: clusterSpecBody.prefault({}),
+  spec: clusterSpecBody,
 });
 
 export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;

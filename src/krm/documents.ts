@@ -1,9 +1,11 @@
 /**
  * A YAML stream (one or more `---` documents) as plain data, read the way kubectl reads manifests
- * (YAML 1.1), for the commands that take files: render, diff, validate.
+ * for the commands that take files (render, diff, validate), exactly as the KRM path reads standard input:
+ * YAML 1.2 core, numbers kept as written (src/yaml/read.ts).
  */
 import { isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
-import { checkShape, formatYamlPath, ShapeError } from './shape';
+import { checkShape, formatYamlPath, isTooDeep, ShapeError, TOO_DEEP } from './shape';
+import { READ_OPTIONS, withNumberText } from '../yaml/read';
 
 /** A document with nothing in it (`---` alone, or only comments), as kubectl and kpt skip it. */
 export const isEmptyDocument = (d: Document) => d.contents === null || (isScalar(d.contents) && d.contents.value === null && !d.contents.tag && !d.contents.anchor && d.contents.source === '');
@@ -31,18 +33,25 @@ export type Documents = { values: unknown[]; error?: undefined } | { error: stri
  * shape.ts refuses (a repeated key anywhere, an alias without an anchor, too deep, an alias bomb).
  */
 export function readDocuments(text: string): Documents {
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, prettyErrors: false });
+  let docs;
+  try {
+    docs = parseAllDocuments(text, READ_OPTIONS);
+  } catch (e) {
+    if (isTooDeep(e)) return { error: TOO_DEEP };
+    throw e;
+  }
   const list = (Array.isArray(docs) ? docs : []).filter((d) => !isEmptyDocument(d));
   const bad = list.find((d) => d.errors.length);
-  if (bad) return { error: yamlErrorLine(bad.errors[0], text).replace(/Maximum call stack size exceeded/, 'nested too deeply') };
+  if (bad) return { error: isTooDeep(bad.errors[0].message) ? TOO_DEEP : yamlErrorLine(bad.errors[0], text) };
   for (const [i, d] of list.entries()) {
     try {
       checkShape(d.contents, { uniqueKeysAt: () => true });
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e;
+      if (isTooDeep(e)) return { error: TOO_DEEP };
       const where = formatYamlPath(e.path);
       return { error: `${list.length > 1 ? `document ${i + 1}` : ''}${list.length > 1 && where ? ', ' : ''}${where}${where || list.length > 1 ? ': ' : ''}${e.message}` };
     }
   }
-  return { values: list.map((d) => d.toJS({ maxAliasCount: -1 })) };
+  return { values: list.map((d) => withNumberText(d.contents, () => d.toJS({ maxAliasCount: -1 }))) };
 }

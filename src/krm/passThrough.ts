@@ -10,11 +10,20 @@
  * An item that cannot be carried over without changing its meaning is an input error, never a guess.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isAlias, isCollection, isPair, isSeq, parseDocument, Pair, stringify, type Alias, type Document, type Node, type YAMLSeq } from 'yaml';
+import { Schema, isAlias, isCollection, isPair, isScalar, isSeq, parseDocument, Pair, stringify, type Alias, type Document, type Node, type YAMLSeq } from 'yaml';
 import { checkShape, ShapeError } from './shape';
+import { READ_OPTIONS, SOURCE_NUMBER, sourceNumberOf } from '../yaml/read';
 
-export const PARSE_OPTIONS = { version: '1.1', uniqueKeys: false, prettyErrors: false, keepSourceTokens: true } as const;
+export const PARSE_OPTIONS = { ...READ_OPTIONS, keepSourceTokens: true } as const;
 export const TO_JS = { mapAsMap: true, maxAliasCount: -1 } as const;
+/**
+ * Tags YAML 1.2 core resolves only when written out (`!!binary`, `!!timestamp`, …), so that an item
+ * re-serialised with one keeps it; never implicit here (a plain `2024-01-02` is a string in YAML 1.2 and
+ * stays plain, as it was written, instead of being quoted as if it were a date).
+ */
+const EXPLICIT_TAGS = new Schema({ customTags: ['binary', 'omap', 'pairs', 'set', 'timestamp'] }).tags
+  .filter((t) => ['binary', 'omap', 'pairs', 'set', 'timestamp'].some((n) => t.tag === `tag:yaml.org,2002:${n}`))
+  .map((t) => ({ ...t, default: false }));
 
 export interface ItemSource {
   source: string;
@@ -148,7 +157,7 @@ function sourceText(src: ItemSource, index: number): { text: string; uniform: bo
 /** The item written afresh by yaml from its nodes, aliases replaced by copies of what they stand for. */
 function reserialize(src: ItemSource, index: number): string {
   const node = expand(src.seq.items[index] as Node, src.aliasTargets);
-  const text = stringify(node, { version: '1.1', lineWidth: 0 }).replace(/\n$/, '');
+  const text = stringify(node, { version: '1.2', lineWidth: 0, customTags: [...EXPLICIT_TAGS, SOURCE_NUMBER] }).replace(/\n$/, '');
   return text.replace(/\n(?=.)/g, '\n  ');
 }
 
@@ -158,6 +167,8 @@ function expand(node: unknown, targets: Map<Alias, Node>): unknown {
   // A shallow copy of the node (class, tag, style, comments), without its anchor: nothing refers to it now.
   const copy = Object.create(Object.getPrototypeOf(node), Object.getOwnPropertyDescriptors(node)) as Node;
   delete copy.anchor;
+  // A number keeps its text (`0755`, `0x1F`): YAML 1.1 readers such as kubectl read some of them differently.
+  if (isScalar(copy)) copy.value = sourceNumberOf(copy) ?? copy.value;
   if (isCollection(copy)) {
     copy.items = (copy.items as unknown[]).map((it) => (isPair(it) ? new Pair(expand(it.key, targets), expand(it.value, targets)) : expand(it, targets)));
   }

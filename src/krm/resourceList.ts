@@ -12,8 +12,9 @@
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLSeq } from 'yaml';
 import { toYAML } from '../yaml/write';
+import { withNumberText } from '../yaml/read';
 import { isEmptyDocument, yamlErrorLine } from './documents';
-import { checkShape, formatYamlPath, ShapeError, type Path } from './shape';
+import { checkShape, formatYamlPath, isTooDeep, ShapeError, TOO_DEEP, type Path } from './shape';
 import { passThroughTexts, PassThroughError, PARSE_OPTIONS, TO_JS, type ItemSource } from './passThrough';
 import type { ResourceRef, Result } from '../results';
 
@@ -53,7 +54,7 @@ export function readResourceList(source: string): ResourceList {
   const real = docs.filter((d) => !isEmptyDocument(d));
   if (real.length !== 1) throw new InputError(real.length ? `expected one ResourceList document on standard input, found ${real.length}` : 'the input is empty: expected a ResourceList on standard input');
   const doc = real[0];
-  if (doc.errors.length) throw new InputError(`the input is ${yamlErrorLine(doc.errors[0], source).replace(/Maximum call stack size exceeded/, 'nested too deeply')}`);
+  if (doc.errors.length) throw new InputError(isTooDeep(doc.errors[0].message) ? TOO_DEEP : `the input is ${yamlErrorLine(doc.errors[0], source)}`);
   const root = doc.contents;
   if (!isMap(root)) throw new InputError('the input must be a ResourceList mapping');
   const fcNode = root.get('functionConfig', true) as Node | undefined;
@@ -63,6 +64,7 @@ export function readResourceList(source: string): ResourceList {
     shape = checkShape(root, { uniqueKeysAt: (p) => p.length === 0 || p[0] === 'functionConfig' });
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
+    if (isTooDeep(e)) throw new InputError(TOO_DEEP);
     throw shapeError(e.message, e.path, fcRef);
   }
   const apiVersion: unknown = root.get('apiVersion');
@@ -77,7 +79,8 @@ export function readResourceList(source: string): ResourceList {
   let functionConfig: unknown;
   try {
     data = doc.toJS(TO_JS) as Map<unknown, unknown>;
-    functionConfig = fcNode ? fcNode.toJS(doc, { maxAliasCount: -1 }) : undefined;
+    // Only the functionConfig's reading keeps number texts (pass-through items stay as they are).
+    functionConfig = fcNode ? withNumberText(fcNode, () => fcNode.toJS(doc, { maxAliasCount: -1 })) : undefined;
   } catch (e) {
     throw new InputError(`the input cannot be read: ${(e as Error).message}`);
   }
@@ -103,7 +106,7 @@ function parse(source: string): Document[] {
     const docs = parseAllDocuments(source, PARSE_OPTIONS);
     return Array.isArray(docs) ? docs : [];
   } catch (e) {
-    if (e instanceof RangeError) throw new InputError('the input is nested too deeply to read');
+    if (isTooDeep(e)) throw new InputError(TOO_DEEP);
     throw e;
   }
 }

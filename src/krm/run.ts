@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { readResourceList, writeResourceList, InputError, type InputItem } from './resourceList';
 import { boundResults, formatResult, hasErrors, type Result, type ResourceRef } from '../results';
 import { decodeUTF8 } from '../utf8';
+import { SourceNumber } from '../yaml/read';
 import { API_VERSION } from '../clusterspec/schema';
 import { generate, type PreviousVersions } from '../generate';
 import { GENERATED_FROM_ANNOTATION, generatedFrom, type K8sObject } from '../resources/meta';
@@ -85,7 +86,7 @@ function missingConfig(fc: unknown): string | undefined {
 function isKustomizeConfigEcho(item: InputItem, fc: unknown): boolean {
   if (item.annotation(PATH_ANNOTATION) !== undefined || item.annotation('config.kubernetes.io/path') !== undefined) return false;
   if (item.annotation('config.kubernetes.io/local-config') !== 'true') return false;
-  return isDeepStrictEqual(withoutBookkeeping(plain(item.get([]))), withoutBookkeeping(fc));
+  return isDeepStrictEqual(withoutBookkeeping(plain(item.get([]))), withoutBookkeeping(plain(fc)));
 }
 
 /** The annotations kustomize adds to the items it passes in (ids, indices); never part of what a user wrote. */
@@ -99,10 +100,12 @@ function withoutBookkeeping(o: unknown): unknown {
   return { ...(o as object), metadata: Object.keys(annotations).length ? { ...rest, annotations } : rest };
 }
 
-/** An item's value (maps as Map) as plain data, the way the functionConfig is read. */
+/** A value as plain data: maps (an item's are Map) as objects, numbers kept as written (the functionConfig's) as numbers. */
 function plain(v: unknown): unknown {
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), plain(x)]));
   if (Array.isArray(v)) return v.map(plain);
+  if (v instanceof SourceNumber) return v.value;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;
 }
 

@@ -22,6 +22,18 @@ export class ShapeError extends Error {
   }
 }
 
+/**
+ * The one answer to input nested too deeply, however it shows: as our depth check, or as the parser
+ * running out of stack (Node's stack ends near 1,000 levels, Bun's much deeper), so that both executables
+ * say the same bytes. No path and no position: both would depend on where the stack ran out.
+ */
+export const TOO_DEEP = `the input nests more than ${MAX_DEPTH} levels deep; no Kubernetes object or ClusterSpec nests that deep`;
+
+class TooDeep extends ShapeError {}
+
+/** Is this error (a ShapeError, or a parser's error message) input nested too deeply? */
+export const isTooDeep = (e: unknown): boolean => e instanceof TooDeep || (e instanceof RangeError) || (typeof e === 'string' && /Maximum call stack size exceeded|too much recursion/i.test(e));
+
 /** A path as a user reads it: items[3].metadata.name (a key that is not a plain word goes in brackets). */
 export function formatYamlPath(path: Path): string {
   let out = '';
@@ -86,7 +98,7 @@ export function checkShape(root: Node | null, opts: ShapeOptions): Shape {
 
   /** Returns the node's expanded size and height. */
   const walk = (node: unknown, path: Path, depth: number): { size: number; height: number } => {
-    if (depth > MAX_DEPTH) throw new ShapeError(`it nests more than ${MAX_DEPTH} levels deep`, path);
+    if (depth > MAX_DEPTH) throw new TooDeep(TOO_DEEP, path);
     if (isAlias(node)) {
       const target = anchors.get(node.source);
       if (!target) throw new ShapeError(`alias *${node.source} has no anchor &${node.source} before it`, path);

@@ -4,6 +4,7 @@
  * `<cluster>-<role>-<hash of spec>`. An edit that changes a template's content gives it a new name, so
  * GitOps applies a new object and CAPI rolls the machines; an edit that does not leaves the name alone.
  */
+import { SourceNumber } from '../yaml/read';
 import { createHash } from 'node:crypto';
 
 export const HASH_LENGTH = 8;
@@ -13,6 +14,8 @@ export const CONTROL_PLANE = 'control-plane';
 
 /** JSON with object keys sorted, so equal content always hashes equally whatever the key order. */
 export function canonicalJSON(v: unknown): string {
+  // Not JSON's string form: `0x55` and "0x55" are different Talos settings, so they must hash differently.
+  if (v instanceof SourceNumber) return `#${JSON.stringify(v.source)}`;
   if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>)

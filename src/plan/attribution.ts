@@ -49,7 +49,11 @@ export function attribute(items: Item[], otherSide: Map<string, ClusterId> = new
   const own = clustersOf(items);
   const perNamespace = (clusters: Map<string, ClusterId>) => {
     const m = new Map<string, ClusterId[]>();
-    for (const c of clusters.values()) m.set(c.namespace, [...(m.get(c.namespace) ?? []), c]);
+    for (const c of clusters.values()) {
+      const list = m.get(c.namespace);
+      if (list) list.push(c);
+      else m.set(c.namespace, [c]);
+    }
     return m;
   };
   const ownByNs = perNamespace(own);

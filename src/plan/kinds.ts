@@ -21,7 +21,12 @@ const NETWORK_FIXED =
 const REF_SWITCH = (what: string) =>
   `the Cluster switches to another ${what}: CAPI moves no machine over, the old one is pruned (see what it destroys) and a new one starts from nothing (a TalosControlPlane: a new control plane with a new etcd). Only spec.cluster.adoptedFrom changes these names: keep it as the cluster was adopted`;
 
-const paths = (cluster: boolean) => (cluster ? ['clusterNetwork', 'controlPlaneRef', 'infrastructureRef'] : ['controlPlaneEndpoint']);
+/**
+ * The pod and service networks Talos uses when the Cluster names none (CABPT then writes none into the
+ * config): Talos's defaults (cluster.network.podSubnets / serviceSubnets).
+ */
+const TALOS_DEFAULT_NETWORK = { pods: ['10.244.0.0/16'], services: ['10.96.0.0/12'] } as const;
+
 const under = (path: string, roots: string[]) => roots.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
 
 /** Flags of one object updated in place (same identity on both sides). */
@@ -38,9 +43,13 @@ export function flagsOf(old: Obj, next: Obj): Flag[] {
     for (const [part, path] of [['pods', 'spec.cluster.podCIDRs'], ['services', 'spec.cluster.serviceCIDRs']] as const) {
       const x = a.clusterNetwork?.[part]?.cidrBlocks;
       const y = b.clusterNetwork?.[part]?.cidrBlocks;
-      if (!same(x, y)) out.push({ path, objectPath: `spec.clusterNetwork.${part}.cidrBlocks`, object, before: fmt(x), after: fmt(y), message: `${part === 'pods' ? 'pod' : 'service'} network ${fmt(x)} → ${fmt(y)}: ${NETWORK_FIXED}` });
+      // Unset, the cluster runs Talos's defaults: setting them (as a chart's cluster gets on adoption) changes nothing.
+      if (!same(x ?? TALOS_DEFAULT_NETWORK[part], y ?? TALOS_DEFAULT_NETWORK[part])) out.push({ path, objectPath: `spec.clusterNetwork.${part}.cidrBlocks`, object, before: fmt(x), after: fmt(y), message: `${part === 'pods' ? 'pod' : 'service'} network ${fmt(x)} → ${fmt(y)}: ${NETWORK_FIXED}` });
     }
-    const rest = (n: Obj | undefined) => (n ? { ...n, pods: undefined, services: undefined } : n);
+    const rest = (n: Obj | undefined) => {
+      const others = Object.entries(n ?? {}).filter(([k, v]) => k !== 'pods' && k !== 'services' && v !== undefined);
+      return others.length ? Object.fromEntries(others) : undefined;
+    };
     if (!same(rest(a.clusterNetwork), rest(b.clusterNetwork))) {
       out.push({ path: 'spec.cluster', objectPath: 'spec.clusterNetwork', object, before: fmt(rest(a.clusterNetwork)), after: fmt(rest(b.clusterNetwork)), message: `cluster network settings ${fmt(rest(a.clusterNetwork))} → ${fmt(rest(b.clusterNetwork))}: ${NETWORK_FIXED}` });
     }
@@ -74,8 +83,10 @@ export function kindNotes(before: Map<string, Obj>, after: Obj[], keyOf: (o: Obj
       else if (old.apiVersion !== o.apiVersion && (kind === 'MachineHealthCheck' || same(withoutApiVersions(old.spec), withoutApiVersions(o.spec)))) {
         out.push({ subject: kind, text: `${name} rewritten as ${fmt(o.apiVersion)}, same settings (API profile switch; no roll by itself)`, object });
       } else if (!same(old.spec, o.spec)) {
-        const roots = kind === 'MachineHealthCheck' ? [] : paths(kind === 'Cluster');
-        const changes = settingChanges(old.spec, o.spec).filter((c) => !under(c.path, roots));
+        const roots = flagsOf(old, o).map((f) => f.objectPath.replace(/^spec\./, ''));
+        // Across an API profile switch, references differ in form only (apiVersion → apiGroup): compare without them.
+        const strip = (spec: unknown) => (old.apiVersion !== o.apiVersion ? withoutApiVersions(spec) : spec);
+        const changes = settingChanges(strip(old.spec), strip(o.spec)).filter((c) => !under(c.path, roots) && !roots.some((r) => under(r, [c.path])));
         if (!changes.length) continue; // only flagged fields changed: their flags say it
         const note = kind === 'ProxmoxCluster' ? ' (IP pool, DNS or placement: applies to machines created from now on)' : kind === 'Cluster' ? ' (no machine rolls)' : '';
         out.push({ subject: kind, text: `${name} changed: ${describeSettingChanges(changes)}${note}`, object });

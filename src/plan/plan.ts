@@ -92,8 +92,10 @@ function planCluster(id: ClusterId, olds: Item[], news: Item[], ctx: Context, pr
   const change = inOld && inNew ? (changed ? 'update' : 'unchanged') : inNew ? 'create' : inOld ? 'delete' : !oldObjs.length ? 'create' : !newObjs.length ? 'delete' : changed ? 'update' : 'unchanged';
   const plan: ClusterPlan = { namespace: id.namespace, name: id.name, change, objects, rollouts: [], scales: [], destroys: [], flags: [], notes: [] };
 
-  // Notes that come first: objects of another generator kept in place (a chart's render), an API profile switch.
-  const adopted = oldObjs.filter((o) => o.metadata?.labels?.[MANAGED_BY_LABEL] !== GENERATOR && after.has(keyOf(refOf(o))) && !isTemplate(o));
+  // Notes that come first: objects another generator made that this one takes over in place (a chart's
+  // render), an API profile switch.
+  const ours = (o: Obj | undefined) => o?.metadata?.labels?.[MANAGED_BY_LABEL] === GENERATOR;
+  const adopted = oldObjs.filter((o) => !ours(o) && ours(after.get(keyOf(refOf(o)))) && !isTemplate(o));
   if (adopted.length) {
     const names = adopted.map(refOf).sort(compareRefs).map((r) => `${r.kind}/${r.name}`).sort();
     const shown = names.length > 12 ? `${names.slice(0, 12).join(', ')} and ${names.length - 12} more` : names.join(', ');
@@ -132,6 +134,13 @@ function planCluster(id: ClusterId, olds: Item[], news: Item[], ctx: Context, pr
     plan.notes.push(...c.notes);
   }
   plan.notes.push(...kindNotes(before, newObjs, (o) => keyOf(refOf(o))));
+  // A Kubernetes upgrade: the pools' new machines wait for the control plane's (CAPI's MachineSet preflight
+  // checks, on by default: no machine is created while the control plane is upgrading; cluster-api@v1.14.0
+  // core/reconcilers/machineset/machineset_preflight.go). Other rolls of the pools run beside the control plane's.
+  const upgrade = (r: { reasons: string[] }) => r.reasons.some((x) => x.startsWith('Kubernetes '));
+  if (plan.rollouts.some((r) => r.owner.kind === 'TalosControlPlane' && upgrade(r))) {
+    for (const r of plan.rollouts) if (r.owner.kind === 'MachineDeployment' && upgrade(r)) r.strategy = `after the control plane's upgrade (CAPI creates no machine while the control plane upgrades); then ${r.strategy}`;
+  }
 
   for (const o of newObjs) {
     const old = before.get(keyOf(refOf(o)));
@@ -209,7 +218,9 @@ export function plan(oldItems: Item[], newItems: Item[]): Plan {
     const m = new Map<string | null, Item[]>();
     for (const i of items) {
       const b = bucket.get(keyOf(refOf(i.object))) ?? null;
-      m.set(b, [...(m.get(b) ?? []), i]);
+      const list = m.get(b);
+      if (list) list.push(i);
+      else m.set(b, [i]);
     }
     return m;
   };

@@ -1,11 +1,10 @@
 /**
  * The Plan in words, for a person reading `diff` or the gate's output: per cluster a header line, then one
- * line per change in the order CAPI and Flux act (the control plane, then each pool, then the other
- * objects, what is pruned and what it destroys, what Flux keeps). The JSON (`--output json`) holds the same.
+ * line per change: the control plane, then each pool, then the other objects, flags, what is pruned and
+ * what it destroys, what Flux keeps. The JSON (`--output json`) holds the same.
  */
 import { showRef, compareRefs } from './objects';
-import { poolName } from './rollouts';
-import { rolloutText, scaleText } from './rollouts';
+import { poolName, rolloutText, scaleText } from './rollouts';
 import type { ClusterPlan, ObjectChanges, ObjectRef, Plan, PlanProblem } from './types';
 
 const TEMPLATE_KINDS = new Set(['ProxmoxMachineTemplate', 'TalosConfigTemplate']);
@@ -78,8 +77,8 @@ export function planLines(p: Plan): string[] {
   return out;
 }
 
-/** A problem as one line: `[error] cluster ns/name spec.field: message`. */
+/** A problem as one line: `[error] cluster ns/name spec.field: message` (either part may be missing). */
 export function problemLine(p: PlanProblem): string {
-  const where = p.cluster ? `cluster ${p.cluster} ` : '';
-  return `[${p.severity}] ${where}${p.field ? `${p.field.path}: ` : ''}${p.message}`;
+  const where = [p.cluster && `cluster ${p.cluster}`, p.field?.path].filter(Boolean).join(' ');
+  return `[${p.severity}] ${where ? `${where}: ` : ''}${p.message}`;
 }

@@ -96,7 +96,10 @@ export interface ClusterPlan {
   movedFrom?: ClusterId;
   movedTo?: ClusterId;
   objects: ObjectChanges;
-  /** Rolling updates, in the order CAPI starts them: the control plane, then each pool by name. */
+  /**
+   * Rolling updates: the control plane, then each pool by name. A Kubernetes upgrade of the pools waits for
+   * the control plane's (their `strategy` says so); other rolls run side by side.
+   */
   rollouts: Rollout[];
   scales: Scale[];
   destroys: Destroy[];

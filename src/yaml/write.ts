@@ -4,6 +4,7 @@
  * `yes`, `1_000`, `2024-01-01`, `0o17` — are double-quoted (../shared/reference/krm-edge.md).
  */
 import { Document, isScalar, Schema, Scalar } from 'yaml';
+import { SOURCE_NUMBER, SourceNumber } from './read';
 
 /**
  * The plain-scalar resolvers of both schemas, taken from the yaml library itself (its tag `test`
@@ -27,7 +28,7 @@ function quoteAmbiguous(value: unknown): unknown {
     return s;
   }
   if (Array.isArray(value)) return value.map(quoteAmbiguous);
-  if (value && typeof value === 'object' && !(value instanceof Scalar)) {
+  if (value && typeof value === 'object' && !(value instanceof Scalar) && !(value instanceof SourceNumber)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = quoteAmbiguous(v);
     return out;
@@ -37,7 +38,7 @@ function quoteAmbiguous(value: unknown): unknown {
 
 /** A YAML document for `value` with ambiguous strings double-quoted. */
 export function toDocument(value: unknown): Document {
-  return new Document(quoteAmbiguous(value), { aliasDuplicateObjects: false });
+  return new Document(quoteAmbiguous(value), { aliasDuplicateObjects: false, customTags: [SOURCE_NUMBER] });
 }
 
 export const STRINGIFY_OPTIONS = { lineWidth: 0, indent: 2, indentSeq: false } as const;

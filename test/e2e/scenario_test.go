@@ -55,6 +55,8 @@ spec:
     dnsServers: [127.0.0.53]
     bastion: {}
   proxmox:
+    allowedNodes: [venus]
+    template: {sourceNode: venus, templateID: 100}
     vmIDRange: {start: %[5]d, end: %[6]d}
   controlPlane:
     endpointIP: %[2]s.100
