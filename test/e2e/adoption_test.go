@@ -90,14 +90,8 @@ func TestChartAdoption(t *testing.T) {
 		t.Fatalf("diff does not promise that nothing is deleted:\n%s", diff)
 	}
 	// The handover commit: the imported spec in clusters/<name>/, its render in place of the chart's,
-	// through the gate and Flux. The gate refuses it today for the cluster network (the chart's
-	// Cluster has none, the render writes Talos's defaults): allowed by name, as a user has to, once
-	// networkFlagsAreNominal showed the running machines already use those.
-	running := s.List(gvkMachine)
-	s.allow = true
+	// through the gate (which must pass it: nothing of the cluster is destroyed) and Flux.
 	handover := s.commitSpec("the handover", spec)
-	s.allow = false
-	s.networkFlagsAreNominal(handover, running)
 	pruned := prunedKeys(handover)
 	// Exactly the templates diff names as superseded are pruned.
 	var superseded []string
@@ -203,51 +197,4 @@ func configHostname(t *testing.T, cfg string) string {
 		}
 	}
 	return ""
-}
-
-// networkFlagsAreNominal: the gate refuses the handover only because the chart's Cluster names no
-// cluster network and the render names one. The chart's machines booted with CABPT's Talos config,
-// which without a Cluster network keeps Talos's defaults; if those are exactly the render's CIDRs,
-// nothing changes for the cluster and the refusal is a false alarm of the plan engine (reported on
-// issue 19). Fails if the gate refuses for anything else, if the networks really differ, or once
-// the gate stops refusing (then drop the allowance in TestChartAdoption).
-func (s *Scenario) networkFlagsAreNominal(c *fluxCommit, chartMachines []unstructured.Unstructured) {
-	s.T.Helper()
-	p, err := s.makePlan(c.base, c.sha, false)
-	if err != nil {
-		s.T.Fatal(err)
-	}
-	if !p.Refused {
-		s.T.Errorf("the gate no longer refuses the chart handover: drop its allowance in TestChartAdoption")
-		return
-	}
-	for _, pr := range p.Problems {
-		if pr.Severity == "error" && pr.Rule != "flag" {
-			s.T.Errorf("the gate refuses the handover for more than a flagged field: %s (rule %q)", pr.Message, pr.Rule)
-		}
-	}
-	network := map[string]bool{"spec.cluster.podCIDRs": true, "spec.cluster.serviceCIDRs": true, "spec.cluster": true}
-	for _, cl := range p.Clusters {
-		for _, f := range cl.Flags {
-			if !network[f.Path] {
-				s.T.Errorf("the gate flags %s on the handover (%s), not only the cluster network", f.Path, f.Message)
-			}
-		}
-	}
-	var pods, services []any
-	for _, o := range c.rendered {
-		if o.GetKind() == "Cluster" {
-			pods, _, _ = unstructured.NestedSlice(o.Object, "spec", "clusterNetwork", "pods", "cidrBlocks")
-			services, _, _ = unstructured.NestedSlice(o.Object, "spec", "clusterNetwork", "services", "cidrBlocks")
-		}
-	}
-	for _, m := range chartMachines {
-		m := m
-		doc := talosDoc(s.T, s.bootConfig(&m))
-		gotPods, gotServices := str(doc, "cluster", "network", "podSubnets"), str(doc, "cluster", "network", "serviceSubnets")
-		if gotPods != fmt.Sprint(pods) || gotServices != fmt.Sprint(services) {
-			s.T.Errorf("chart machine %s runs pods %s, services %s; the render sets %v, %v: the gate's network flag is real", m.GetName(), gotPods, gotServices, pods, services)
-		}
-	}
-	s.T.Logf("the gate's cluster-network flags on the handover are nominal: the chart's machines already run pods %v, services %v", pods, services)
 }
