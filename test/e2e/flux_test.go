@@ -167,8 +167,8 @@ func (s *Scenario) commitRendered(what string, rendered []byte) *fluxCommit {
 
 // commitDeletion is the commit that deletes the cluster as a user would: its folder removed and
 // render.sh run with --allow-cluster-deletion (which removes rendered/<name>.yaml). The gate then
-// judges it in CI; with pushPastGate it is pushed whatever the gate says (what happens without
-// the gate), else a refusal stops it before the push.
+// judges it as CI would; with pushPastGate it is pushed whatever the gate says (what happens without
+// the gate), else it stays unpushed for the caller to judge the gate's answer (s.push pushes it).
 func (s *Scenario) commitDeletion(what string, pushPastGate bool) *fluxCommit {
 	s.T.Helper()
 	r := s.fluxSetup()
