@@ -51,6 +51,7 @@ func TestCoverage(t *testing.T) {
 	s.createPool("e2e-cov-storage", s.Net+".201-"+s.Net+".210")
 	s.Apply(spec)
 	s.up(3, 1, 8*time.Minute)
+	s.checkLastPlan() // Flux created exactly the plan's objects (the pool, its health check, the NIC's pool ref ...)
 
 	vms := s.VMs()
 	if len(vms) != 3 {
