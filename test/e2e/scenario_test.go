@@ -34,11 +34,12 @@ type Scenario struct {
 	Template      string
 	TemplateTalos string // template.talosVersion, if set
 	NoVMIDRange   bool
-	ProxmoxExtra  string      // more lines under spec.proxmox (indented by four spaces)
-	dir           string      // the scenario's temporary directory
-	git           *fluxRepo   // its Git repository and Flux objects (flux_test.go), made at the first commit
-	last          *fluxCommit // the last commit Apply delivered through Flux
-	allow         bool        // the next commit is allowed by name past the gate's destroy rules (ApplyAllowed)
+	ProxmoxExtra  string           // more lines under spec.proxmox (indented by four spaces)
+	dir           string           // the scenario's temporary directory
+	git           *fluxRepo        // its Git repository and Flux objects (flux_test.go), made at the first commit
+	last          *fluxCommit      // the last commit Apply delivered through Flux
+	allow         bool             // the next commit is allowed by name past the gate's destroy rules (ApplyAllowed)
+	outsideGit    []harness.ObjRef // objects of the render the user made before Flux did (wantLedger)
 }
 
 func NewScenario(t *testing.T, name, net string) *Scenario {
