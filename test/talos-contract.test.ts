@@ -78,11 +78,14 @@ describe('diff across a contract boundary', () => {
     expect(lines[0]).toBe('cluster c/c: update');
     expect(lines[1]).toMatch(/^cluster: Talos config contract v1\.13 → v1\.14: every machine's config is regenerated with Kubernetes, install, sysctl and kernel-module settings as separate documents/);
     expect(lines[1]).toMatch(/workload isolation/);
+    // The rollout stalls on an older CABPT (seen with v0.6.12 in TestTalosContract114): the user must be told first.
+    expect(lines[1]).toMatch(/needs CABPT ≥ v0\.6\.13 and CACPPT ≥ v0\.5\.14/);
     expect(out.stdout).toMatch(/control plane: Talos image v1\.13\.2 → v1\.14\.1/);
   });
   test('v1.11 → v1.12 names the network documents; a patch release within a contract says nothing of contracts', () => {
     const k = (tag: string) => spec(tag, { cluster: { kubernetesVersion: 'v1.34.0' } });
     expect(diff(k('v1.11.5'), k('v1.12.4')).stdout).toMatch(/^cluster c\/c: update\ncluster: Talos config contract v1\.11 → v1\.12: every machine's config is regenerated with network settings as separate documents/);
+    expect(diff(k('v1.11.5'), k('v1.12.4')).stdout).not.toMatch(/CABPT/); // CABPT v0.6.12 knows the v1.12 documents
     expect(diff(spec('v1.14.1'), spec('v1.14.2')).stdout).not.toMatch(/contract/);
     expect(diff(spec('v1.13.1'), spec('v1.13.2')).stdout).not.toMatch(/contract/);
   });

@@ -45,6 +45,10 @@ export function contractForm(talosVersion: string): string {
  */
 export function contractChange(from: string, to: string): string | undefined {
   if (!parseMinor(from) || !parseMinor(to) || contractForm(from) === contractForm(to)) return undefined;
-  const defaults = !multiDocumentKubernetes(from) && multiDocumentKubernetes(to) ? ' (Talos 1.14 turns workload isolation and filesystem trim on by default)' : '';
-  return `Talos config contract ${from} → ${to}: every machine's config is regenerated with ${contractForm(to)} and the new contract's defaults${defaults}`;
+  const into114 = !multiDocumentKubernetes(from) && multiDocumentKubernetes(to);
+  const defaults = into114 ? ' (Talos 1.14 turns workload isolation and filesystem trim on by default)' : '';
+  // CABPT < v0.6.13 (machinery v1.13) refuses the v1.14 documents ("UnattendedInstallConfig" "v1alpha1": not
+  // registered): the new machines never get a config and the rollout stalls (TestTalosContract114).
+  const providers = into114 ? '; the management cluster needs CABPT ≥ v0.6.13 and CACPPT ≥ v0.5.14 (an older CABPT refuses these documents and the rollout stalls)' : '';
+  return `Talos config contract ${from} → ${to}: every machine's config is regenerated with ${contractForm(to)} and the new contract's defaults${defaults}${providers}`;
 }

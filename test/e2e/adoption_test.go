@@ -81,7 +81,7 @@ proxmox:
   allowed_nodes: [venus]
   template:
     sourcenode: venus
-    template_vmid: 100
+    template_vmid: 110 # a Talos v1.12.0 disk image (main_test.go), as talos_version says: chart 0.1.39 writes v1.12 documents (HostnameConfig) a v1.11 node refuses
   vm:
     boot_volume_device: virtio0
     bridge: vmbr0

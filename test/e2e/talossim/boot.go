@@ -63,9 +63,6 @@ var documentIntroduced = map[string]int{
 	"UnattendedInstallConfig": 14, "VethConfig": 14,
 }
 
-// DocumentIntroducedIn returns the Talos minor that introduced a document kind (0: 1.7 or older).
-func DocumentIntroducedIn(kind string) int { return documentIntroduced[kind] }
-
 // MachineryMinor is the newest Talos minor the machinery here knows; a newer node cannot be simulated.
 const MachineryMinor = 14
 
