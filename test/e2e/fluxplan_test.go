@@ -555,17 +555,35 @@ func (s *Scenario) checkPlanStalled(c *fluxCommit) {
 			s.T.Errorf("%s: checkPlanStalled on a plan that scales %s", c.what, sc.Owner.obj())
 		}
 	}
-	now := s.machines()
-	gone, added := map[harness.ObjRef][]string{}, map[harness.ObjRef][]string{}
-	for name, m := range c.before.machines {
-		if _, still := now[name]; !still {
-			gone[m.owner] = append(gone[m.owner], name)
+	var gone, added map[harness.ObjRef][]string
+	observe := func() {
+		now := s.machines()
+		gone, added = map[harness.ObjRef][]string{}, map[harness.ObjRef][]string{}
+		for name, m := range c.before.machines {
+			if _, still := now[name]; !still {
+				gone[m.owner] = append(gone[m.owner], name)
+			}
+		}
+		for name, m := range now {
+			if _, was := c.before.machines[name]; !was {
+				added[m.owner] = append(added[m.owner], name)
+			}
 		}
 	}
-	for name, m := range now {
-		if _, was := c.before.machines[name]; !was {
-			added[m.owner] = append(added[m.owner], name)
+	// The owners begin on their own schedules (a MachineDeployment may create its surge Machine seconds
+	// after the control plane's): wait until each planned rollout began, then judge. An owner that never
+	// begins fails below after the wait.
+	err := s.Poll("every planned rollout began", 2*time.Minute, func() (bool, string) {
+		observe()
+		for owner := range surge {
+			if len(added[owner]) == 0 {
+				return false, fmt.Sprintf("%s has no new Machine yet", owner)
+			}
 		}
+		return true, ""
+	})
+	if err != nil {
+		s.T.Log(err) // the diagnosis; the failure is reported below
 	}
 	for owner, n := range surge {
 		if len(gone[owner]) > 0 {
