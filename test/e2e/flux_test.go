@@ -189,6 +189,19 @@ func (s *Scenario) commitDeletion(what string, pushPastGate bool) *fluxCommit {
 	return c
 }
 
+// commitRevert is `git revert` of a delivered commit as a user makes it: the cluster's folder and its
+// rendered file back as they were at the commit's base, committed without render.sh (which judges
+// against rendered/ on disk). The plan is made and the gate run as CI would; the commit is not pushed
+// (s.push pushes it, past the gate if it refused).
+func (s *Scenario) commitRevert(what string, c *fluxCommit) *fluxCommit {
+	s.T.Helper()
+	r := s.fluxSetup()
+	if out, err := r.repo.Git("checkout", c.base, "--", filepath.Join("clusters", s.Name), filepath.Join("rendered", s.Name+".yaml")); err != nil {
+		s.T.Fatalf("restoring the files of %s: %v\n%s", c.base, err, out)
+	}
+	return s.prepare(what, true)
+}
+
 // renderSh runs the repository's render.sh as the user (or CI) does, with this clone's function
 // and kustomize, and the allowance of an ApplyAllowed edit.
 func (s *Scenario) renderSh(args ...string) (string, error) {

@@ -107,9 +107,24 @@ func TestTalosContract114(t *testing.T) {
 	}) {
 		return
 	}
+	moved := s.last // the v1.14 commit Flux applied
 	if !s.Step("revert to v1.13: the same machines, the stuck ones gone", func(t *testing.T) {
 		s.Template, s.TemplateTalos = "venus/130", "v1.13.0"
-		s.Apply(v113)
+		// The user reverts the commit (its spec and render back as they were). The gate, judging against
+		// the revision Flux applied (the v1.14 render), refuses it as a Talos downgrade, whatever is
+		// allowed: it compares renders and cannot know that no node ever ran v1.14 (render.sh refuses to
+		// write it for the same reason). Asserted as what the user meets; the revert then goes past the
+		// gate, as the way back of docs/troubleshooting.md needs.
+		c := s.commitRevert("revert the v1.14 commit", moved)
+		if c.gateExit == 0 || !strings.Contains(c.gateOut, "Talos v1.14 → v1.13 is a downgrade") {
+			t.Errorf("the gate on the revert of a v1.14 move no node ran: exit %d, want 1 with the downgrade named:\n%s", c.gateExit, c.gateOut)
+		}
+		if c.plan != nil && !c.plan.Refused {
+			t.Errorf("the plan of the revert is not refused: %s", c.plan.Summary())
+		}
+		t.Logf("the gate refuses the revert (exit %d):\n%s", c.gateExit, c.gateOut)
+		s.push(c)
+		s.last = c
 		// The pool's stuck machine goes with its MachineSet; the control plane's does not: CACPPT scales
 		// down only once every control plane has booted ("waiting for all nodes to finish boot
 		// sequence"), and the stuck one never boots. The user deletes it (docs/troubleshooting.md), as
