@@ -177,5 +177,11 @@ describe('a roll without a VM ID range is warned about (CAPMOX can delete a VM w
   test('a pool resize without a range: warned', () => expect(warned(base, resized(base))).toBe(true));
   test('the same resize with a range: not warned', () => expect(warned({ ...base, proxmox: range }, resized({ ...base, proxmox: range }))).toBe(false));
   test('adding the range (which rolls every machine): not warned', () => expect(warned(base, { ...base, proxmox: range })).toBe(false));
+  test('moving the range names both as the spec writes them (not as JSON arrays)', () => {
+    const moved = { ...base.proxmox, vmIDRange: { start: 3000, end: 3099 } };
+    const out = diffCommand(toYAML(clusterSpec({ ...base, proxmox: range })), toYAML(clusterSpec({ ...base, proxmox: moved }))).stdout;
+    expect(out).toMatch(/VM ID range 2000-2099 → 3000-3099/);
+    expect(out).not.toMatch(/\[2000/);
+  });
   test('scaling without a range rolls nothing: not warned', () => expect(warned(base, { ...base, workers: [{ name: 'general', replicas: 6 }, base.workers[1]] })).toBe(false));
 });

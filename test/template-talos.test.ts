@@ -57,7 +57,7 @@ test('diff warns when a Talos upgrade keeps the VM templates, not when it moves 
   const moved = diffCommand(from, toYAML(clusterSpec(withImage('v1.12.0', { templateID: 110, talosVersion: 'v1.12.0' }))));
   expect(moved.exitCode).toBe(0);
   expect(moved.stderr).not.toMatch(/still cloned from/);
-  expect(moved.stdout).toMatch(/VM template \["venus",100\] → \["venus",110\]/);
+  expect(moved.stdout).toMatch(/VM template venus\/100 → venus\/110/);
   // a patch release inside the minor does not change the config contract: no warning from diff
   expect(diffCommand(from, toYAML(clusterSpec(withImage('v1.11.5', {})))).stderr).not.toMatch(/still cloned from/);
 });

@@ -52,9 +52,12 @@ export function templateDelta(oldT: Obj | undefined, newT: Obj | undefined): str
     say('memory MiB', a.memoryMiB, b.memoryMiB);
     say('disk GB', a.disks?.bootVolume?.sizeGb, b.disks?.bootVolume?.sizeGb);
     say('network', nics(a.network), nics(b.network));
-    say('VM template', [a.sourceNode, a.templateID], [b.sourceNode, b.templateID]);
+    // As the spec writes them: node/ID for the VM template, start-end for a range.
+    const vmTemplate = (t: Obj) => (t.sourceNode === undefined && t.templateID === undefined ? undefined : `${fmt(t.sourceNode)}/${fmt(t.templateID)}`);
+    const idRange = (r: Obj | undefined) => (r ? `${fmt(r.start)}-${fmt(r.end)}` : undefined);
+    say('VM template', vmTemplate(a), vmTemplate(b));
     say('allowed nodes', a.allowedNodes, b.allowedNodes);
-    say('VM ID range', a.vmIDRange && [a.vmIDRange.start, a.vmIDRange.end], b.vmIDRange && [b.vmIDRange.start, b.vmIDRange.end]);
+    say('VM ID range', idRange(a.vmIDRange), idRange(b.vmIDRange));
     say('clone', [a.full, a.format, a.storage], [b.full, b.format, b.storage]);
     if (!parts.length && canonicalJSON(a) === canonicalJSON(b)) parts.push('the same VM shape under a new name');
   } else {
