@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -660,5 +661,29 @@ func TestRolloutObservation(t *testing.T) {
 	}
 	if p := checkOrder([]harness.ObjRef{md, cp}, overlapping); len(p) != 0 {
 		t.Errorf("overlapping rollouts must pass in either order: %v", p)
+	}
+}
+
+// TestWantLedger: only an object the scenario names as made outside Git, and only on the commit that
+// brings it into Flux's inventory, is expected as "configured" instead of the plan's "created". Catches
+// a rewrite that hides other objects' creation, or one that still applies once Flux holds the object.
+func TestWantLedger(t *testing.T) {
+	ns := harness.ObjRef{Kind: "Namespace", Name: "e2e-x"}
+	plan := &Plan{Clusters: []PlanCluster{{Objects: PlanObjects{Created: []PlanRef{
+		{Kind: "Namespace", Name: "e2e-x"},
+		{Group: "cluster.x-k8s.io", Kind: "Cluster", Namespace: "e2e-x", Name: "e2e-x"},
+	}}}}}
+	s := &Scenario{T: t, outsideGit: []harness.ObjRef{ns}}
+	first := &fluxCommit{plan: plan, before: &snapshot{inv: map[harness.ObjRef]liveObj{}}}
+	want := `entered Flux's inventory as "configured": core/Namespace/e2e-x`
+	if got := s.wantLedger(first).objects; fmt.Sprint(got) != fmt.Sprint([]string{"created cluster.x-k8s.io/Cluster/e2e-x/e2e-x", want}) {
+		t.Errorf("first commit: %q", got)
+	}
+	later := &fluxCommit{plan: plan, before: &snapshot{inv: map[harness.ObjRef]liveObj{ns: {}}}}
+	if got := s.wantLedger(later).objects; slices.Contains(got, want) {
+		t.Errorf("a commit after Flux holds the Namespace still expects it configured: %q", got)
+	}
+	if got := (&Scenario{T: t}).wantLedger(first).objects; slices.Contains(got, want) {
+		t.Errorf("a Namespace no scenario named was rewritten: %q", got)
 	}
 }
