@@ -24,7 +24,7 @@ const head = (dir: string) => git(dir, 'rev-parse', 'HEAD').stdout.trim();
 function fluxRepoOn(kubernetesVersion: string): { dir: string; base: string } {
   const dir = packageCopy('flux');
   for (const c of ['cluster09', 'cluster10']) editSpec(dir, c, (t) => t.replace('kubernetesVersion: v1.37.0', `kubernetesVersion: ${kubernetesVersion}`));
-  for (const f of readdirSync(join(dir, 'rendered'))) rmSync(join(dir, 'rendered', f));
+  for (const f of readdirSync(join(dir, 'rendered')).filter((f) => f.endsWith('.yaml'))) rmSync(join(dir, 'rendered', f));
   expect(renderSh(dir).status).toBe(0); // a first render
   commitAll(dir);
   return { dir, base: head(dir) };
@@ -53,7 +53,7 @@ const summary = (plan: any) => plan.clusters.map((c: any) => `${c.namespace}/${c
 
 test('the example: two clusters, each rendered into its own file; --check at its own commit passes with no changes', () => {
   const { dir, base } = fluxRepo();
-  expect(readdirSync(join(dir, 'rendered')).sort()).toEqual(['cluster09.yaml', 'cluster10.yaml']);
+  expect(readdirSync(join(dir, 'rendered')).sort()).toEqual(['README.md', 'cluster09.yaml', 'cluster10.yaml']);
   const r = check(dir, base);
   expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'no changes\n', stderr: '' });
   const { plan } = planJSON(dir, base);
@@ -69,7 +69,7 @@ describe('--check needs an explicit base, never HEAD^', () => {
     editSpec(dir, 'cluster09', (t) => t.replace('replicas: 2', 'replicas: 3'));
     renderAndCommit(dir); // commit 2: an ordinary edit on top
     // HEAD^ (what --check used to compare with) no longer has cluster10: the old gate passed this push.
-    expect(git(dir, 'ls-tree', '--name-only', 'HEAD^', 'rendered/').stdout).toBe('rendered/cluster09.yaml\n');
+    expect(git(dir, 'ls-tree', '--name-only', 'HEAD^', 'rendered/').stdout).toBe('rendered/README.md\nrendered/cluster09.yaml\n');
     const { status, plan } = planJSON(dir, base);
     expect(status).toBe(1);
     expect(summary(plan)).toEqual(['cluster09/cluster09 update', 'cluster10/cluster10 delete']);
@@ -147,7 +147,7 @@ describe('renames and moves', () => {
     const { dir, base } = fluxRepo();
     renameSync(join(dir, 'clusters', 'cluster10'), join(dir, 'clusters', 'lab'));
     renderAndCommit(dir); // no --allow needed: the local render sees no deletion either
-    expect(readdirSync(join(dir, 'rendered')).sort()).toEqual(['cluster09.yaml', 'lab.yaml']);
+    expect(readdirSync(join(dir, 'rendered')).sort()).toEqual(['README.md', 'cluster09.yaml', 'lab.yaml']);
     const r = check(dir, base);
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'no changes\n' });
     rmSync(join(dir, 'clusters', 'lab'), { recursive: true });
@@ -155,6 +155,17 @@ describe('renames and moves', () => {
     renderAndCommit(dir, 'cluster10');
     expect(check(dir, base).status).toBe(1);
   });
+});
+
+test('deleting every cluster keeps rendered/ in Git (its README), so Flux prunes instead of failing on a missing path', () => {
+  // Catches render.sh removing files other than the rendered *.yaml, and the example losing its keep file:
+  // without it Git drops the emptied rendered/ and kustomize-controller stops with "kustomization path not found".
+  const { dir, base } = fluxRepo();
+  for (const c of ['cluster09', 'cluster10']) rmSync(join(dir, 'clusters', c), { recursive: true });
+  renderAndCommit(dir, 'cluster09', 'cluster10');
+  expect(git(dir, 'ls-tree', '--name-only', 'HEAD', 'rendered/').stdout).toBe('rendered/README.md\n');
+  const { status, plan } = planJSON(dir, base, ['--allow', 'cluster09', '--allow', 'cluster10']);
+  expect({ status, clusters: summary(plan) }).toEqual({ status: 0, clusters: ['cluster09/cluster09 delete', 'cluster10/cluster10 delete'] });
 });
 
 describe('what the gate refuses in place', () => {

@@ -103,13 +103,17 @@ registries:
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Path B's starting point: the chart's `helm template` output committed, applied by Flux (the
+	// commit predates the gate: no spec, no render.sh). The Proxmox credentials are the user's own
+	// Secret in the cluster's namespace, kept outside the rendered folder (render.sh's check refuses a
+	// file there that no cluster folder renders); the scenario puts it there once Flux has created the
+	// namespace, and CAPMOX retries the ProxmoxCluster until it finds it.
+	s.last = s.commitRendered("the chart's render", []byte(chartRender))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s.clusterCredentials(ctx)
-	if _, err := s.applier.Apply(ctx, chartObjs); err != nil {
-		t.Fatal(err)
-	}
 	s.up(2, 1, 6*time.Minute) // the chart's cluster
+	s.checkLastPlan()
 
 	adopted := map[string]types.UID{}
 	for _, o := range chartObjs {
@@ -125,8 +129,9 @@ registries:
 
 	// The handover, as the guide has the user do it: import the values, check `diff`, commit.
 	spec := command(t, filepath.Join(harness.RepoRoot(), "dist", "capi-proxmox-talos"), "import-helm-values", "--chart-version", "0.1.39", valuesFile)
-	// The handover rolls every machine anyway: the moment to give the cluster its VM ID range (README
-	// "VM IDs"; the chart's machines took Proxmox's next free IDs). Without it, the roll could reuse the
+	// The handover rolls every machine anyway: the moment to give the cluster its VM ID range
+	// (docs/reference.md, "VM IDs: give each cluster a range"; the chart's machines took Proxmox's next
+	// free IDs). Without it, the roll could reuse the
 	// old control plane's ID while CAPMOX still deletes it.
 	if !strings.Contains(spec, "\n  proxmox:\n") {
 		t.Fatalf("the imported spec has no proxmox section:\n%s", spec)
@@ -144,16 +149,10 @@ registries:
 			t.Fatalf("diff does not say %q:\n%s", roll, diff)
 		}
 	}
-	objs, err := harness.Render(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel = context.WithTimeout(context.Background(), time.Minute) // the first one ran out while the chart's cluster came up
-	defer cancel()
-	pruned, err := s.applier.Apply(ctx, objs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The handover commit: the imported spec in clusters/<name>/, its render in place of the chart's,
+	// through the gate (which must pass it: nothing of the cluster is destroyed) and Flux.
+	handover := s.commitSpec("the handover", spec)
+	pruned := prunedKeys(handover)
 	// Exactly the templates diff names as superseded are pruned.
 	var superseded []string
 	for _, line := range strings.Split(diff, "\n") {
@@ -222,19 +221,17 @@ registries:
 		}
 	}
 	t.Logf("pruned: %v; etcd history %+v", pruned, w.Talos.History())
+	s.checkPlan(handover)
 	s.deleteCluster()
 }
 
-// clusterCredentials puts the Proxmox API credentials into a Secret of the cluster's namespace, where
-// the chart's ProxmoxCluster looks for them from 0.1.17 on (its users keep them there, SOPS-encrypted):
-// a copy of the provider-wide Secret the harness made.
+// clusterCredentials puts the Proxmox API credentials into a Secret of the cluster's namespace (which
+// Flux created from the chart's render), where the chart's ProxmoxCluster looks for them from 0.1.17 on
+// (its users keep them there, SOPS-encrypted): a copy of the provider-wide Secret the harness made.
 func (s *Scenario) clusterCredentials(ctx context.Context) {
 	s.T.Helper()
 	global := &corev1.Secret{}
 	if err := mgmt.Client.Get(ctx, client.ObjectKey{Namespace: "capmox-system", Name: "capmox-manager-credentials"}, global); err != nil {
-		s.T.Fatal(err)
-	}
-	if err := mgmt.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: s.Name}}); err != nil {
 		s.T.Fatal(err)
 	}
 	own := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: s.Name, Name: "capmox-manager-credentials"}, Data: global.Data}

@@ -13,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/capi-proxmox-talos/e2e/harness"
 )
 
 // TestCoverage: one cluster that sets what no other scenario does, each asserted where it arrives: in
@@ -51,6 +53,7 @@ func TestCoverage(t *testing.T) {
 	s.createPool("e2e-cov-storage", s.Net+".201-"+s.Net+".210")
 	s.Apply(spec)
 	s.up(3, 1, 8*time.Minute)
+	s.checkLastPlan() // Flux created exactly the plan's objects (the pool, its health check, the NIC's pool ref ...)
 
 	vms := s.VMs()
 	if len(vms) != 3 {
@@ -181,7 +184,11 @@ func (s *Scenario) createPool(name, addresses string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: s.Name}}
-	if err := mgmt.Client.Create(ctx, ns); err != nil && !strings.Contains(err.Error(), "already exists") {
+	switch err := mgmt.Client.Create(ctx, ns); {
+	case err == nil:
+		// the render's Namespace, made before Flux applied it: the first commit's plan says "created"
+		s.outsideGit = append(s.outsideGit, harness.ObjRef{Kind: "Namespace", Name: s.Name})
+	case !strings.Contains(err.Error(), "already exists"):
 		s.T.Fatal(err)
 	}
 	pool := &unstructured.Unstructured{Object: map[string]any{

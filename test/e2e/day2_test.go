@@ -16,9 +16,9 @@ import (
 	"github.com/capi-proxmox-talos/e2e/harness"
 )
 
-// Day-2 scenarios: each edits a running cluster's spec as a user would in Git, applies the new
-// render as Flux does (pruning what left it), and checks that the real controllers roll out what
-// the README's change-impact table and `diff` promise. They run in parallel with each other and
+// Day-2 scenarios: each edits a running cluster's spec as a user would in Git, commits it through the
+// gate to real Flux (which prunes what left the render), and checks that the real controllers roll out
+// what the change-impact table of docs/day-2.md and the plan printed before the commit promise. They run in parallel with each other and
 // with TestLifecycle (each has its own cluster, namespace and 127.0.N.0/24).
 
 func machineVersions(ms []unstructured.Unstructured) map[string]string {
@@ -89,6 +89,7 @@ func TestKubernetesUpgrade(t *testing.T) {
 	}
 	w.Talos.HoldPromotions(false)
 	s.replaced("every machine replaced by a v1.33.4 one", 2, 1, old, 8*time.Minute)
+	s.checkLastPlan()
 
 	for name, v := range machineVersions(s.List(gvkMachine)) {
 		if v != "v1.33.4" {
@@ -129,9 +130,10 @@ func TestKubernetesUpgrade(t *testing.T) {
 	s.deleteCluster()
 }
 
-// TestTalosUpgrade: Talos v1.11.1 → v1.12.0, as a user does it and as the README says to.
+// TestTalosUpgrade: Talos v1.11.1 → v1.12.0, as a user does it and as docs/day-2.md ("Talos upgrades:
+// move the VM template too") says to.
 //
-// First the mistake the README warns about, a fault a user meets: talosImage moves to v1.12.0 and the VM
+// First the mistake docs/day-2.md warns about, a fault a user meets: talosImage moves to v1.12.0 and the VM
 // template stays (100, a Talos v1.11.1 disk image). CABPT writes a Talos 1.12 config; the new control
 // plane and the pool's new machine boot v1.11.1, which does not know the 1.12 documents and refuses the
 // config: no Talos API, no Node. What the user sees: Machines that stay Provisioned without a Node, and
@@ -221,6 +223,9 @@ func TestTalosUpgrade(t *testing.T) {
 			t.Errorf("TalosControlPlane ControlPlaneComponentsHealthy=%s %q: want it False, naming %s and the refused connection", st, msg, cpStuck)
 		}
 		t.Logf("the user sees:\n%s", s.Diagnose())
+		// The plan printed before this commit rolled the control plane and the pool; Flux did what it
+		// said to the objects, and each rollout began (one surge machine) and went no further.
+		s.checkPlanStalled(s.last)
 	}) {
 		return
 	}
@@ -229,11 +234,14 @@ func TestTalosUpgrade(t *testing.T) {
 		// CACPPT waits on the Talos API of every control plane before it changes the control plane, so
 		// the user deletes the control plane Machine whose node refused its config; the pool's stuck
 		// machine belongs to a superseded MachineSet, which the MachineDeployment scales down itself.
-		var stuck []string
+		var stuck, refused []string
 		for _, m := range s.List(gvkMachine) {
 			m := m
-			if b := s.bootOf(&m); b != nil && b.Failed != nil && strings.HasPrefix(m.GetName(), s.Name+"-control-plane-") {
-				stuck = append(stuck, m.GetName())
+			if b := s.bootOf(&m); b != nil && b.Failed != nil {
+				refused = append(refused, m.GetName())
+				if strings.HasPrefix(m.GetName(), s.Name+"-control-plane-") {
+					stuck = append(stuck, m.GetName())
+				}
 			}
 		}
 		s.Template, s.TemplateTalos = "venus/110", "v1.12.0"
@@ -267,6 +275,10 @@ func TestTalosUpgrade(t *testing.T) {
 			}
 		}
 		s.surgeFirst(old, "")
+		// The plan of this commit against what happened, leaving out the machines of the first commit
+		// whose nodes refused their config (deleted by the user or scaled down: this commit's plan is made
+		// from the renders and cannot know them): both rollouts of the original machines, as planned.
+		s.checkPlanIgnoring(s.last, refused...)
 	}) {
 		return
 	}
@@ -372,7 +384,7 @@ func TestHighlyAvailable(t *testing.T) {
 		for k, v := range s.uuids("general-") {
 			keep[k] = v
 		}
-		s.Apply(s.SpecCP(cp3, "  workers:\n"+general))
+		s.ApplyAllowed(s.SpecCP(cp3, "  workers:\n"+general)) // the gate refuses a pool's removal unless allowed
 		// The MachineDeployment goes last: its deletion waits for its MachineSets and Machines.
 		s.WaitFor("the gpu pool gone", 5*time.Minute, func() (bool, string) {
 			ok, msg := s.MachinesRunning(5)
@@ -386,6 +398,7 @@ func TestHighlyAvailable(t *testing.T) {
 			return ok && n == 0 && len(left) == 0, fmt.Sprintf("%s; %d gpu VMs; left: %v", msg, n, left)
 		})
 		s.untouched(keep, "removing a pool")
+		s.checkLastPlan()
 	}) {
 		return
 	}
@@ -403,6 +416,7 @@ func TestHighlyAvailable(t *testing.T) {
 		for _, vm := range added {
 			checkVM(t, vm, vmShape{template: 100, node: "venus", sockets: "4", cores: "4", memory: "8192", bootDisk: "virtio0", diskSize: "140G", net0: vm.Config["net0"]})
 		}
+		s.checkLastPlan()
 	}) {
 		return
 	}
@@ -440,6 +454,7 @@ func TestHighlyAvailable(t *testing.T) {
 			t.Errorf("etcd members after the roll: %v, want 3", m)
 		}
 		t.Logf("etcd voting members during the roll: %v", counts)
+		s.checkLastPlan()
 	}) {
 		return
 	}

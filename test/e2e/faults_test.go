@@ -179,6 +179,9 @@ func TestFaults(t *testing.T) {
 			s.Apply(spec)
 			s.WaitFor(fc.evidence, 3*time.Minute, func() (bool, string) { return fc.happened(s) })
 			fc.seen(t, s)
+			// The commit went through the gate and Flux like any other: Flux created exactly the objects
+			// of the plan printed before it (the machines cannot come up: the row's evidence is that side).
+			s.checkPlanObjects(s.last)
 			t.Logf("what the user sees:\n%s", s.Diagnose())
 			if cleanup != nil {
 				cleanup()

@@ -188,6 +188,7 @@ func TestLifecycle(t *testing.T) {
 			}
 		}
 		t.Logf("etcd members after create: %v; removals: %v", w.Talos.Members(), removals)
+		s.checkLastPlan()
 	}) {
 		return
 	}
@@ -205,6 +206,7 @@ func TestLifecycle(t *testing.T) {
 		if n := len(s.VMs()); n != 3 {
 			t.Errorf("%d VMs after scaling to 2 workers, want 3", n)
 		}
+		s.checkLastPlan()
 	}) {
 		return
 	}
@@ -228,21 +230,29 @@ func TestLifecycle(t *testing.T) {
 		}
 		// maxSurge 1, maxUnavailable 0: the k-th old VM is deleted only after k new VMs started.
 		s.surgeFirst(oldWorkers, "worker-")
+		s.checkLastPlan()
 	}) {
 		return
 	}
 
 	s.Step("delete", func(t *testing.T) {
 		before := s.VMs()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		// Flux after the cluster's folder is removed: everything it applied is pruned, except the
-		// Namespace (prune: disabled).
-		pruned, err := s.applier.Apply(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
+		// The user removes the cluster's folder (render.sh --allow-cluster-deletion drops its
+		// render). The gate, run in CI against the revision Flux applied last, refuses it; the plan
+		// says so and names what goes.
+		c := s.commitDeletion("delete the cluster", false)
+		if c.gateExit == 0 {
+			t.Errorf("the gate let a commit that deletes Cluster %s through:\n%s", s.Name, c.gateOut)
+		} else if !strings.Contains(c.gateOut, s.Name) {
+			t.Errorf("the gate refused the deletion without naming the cluster:\n%s", c.gateOut)
 		}
-		t.Logf("pruned %d objects", len(pruned))
+		if c.plan != nil && !c.plan.Refused {
+			t.Errorf("the plan of a commit that deletes the cluster is not refused: %s", c.plan.Summary())
+		}
+		t.Logf("the gate refused (exit %d):\n%s", c.gateExit, c.gateOut)
+		// The same commit pushed past the gate: real Flux prunes everything it applied except the
+		// Namespace (prune: disabled), and the controllers delete every VM.
+		s.push(c)
 		s.WaitFor("every VM deleted and the Cluster gone", 5*time.Minute, func() (bool, string) {
 			vms := s.VMs()
 			_, err := s.Get(gvkCluster, s.Name)
@@ -258,6 +268,7 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("VM %d (%s) vanished without a DELETE", v.ID, v.Name())
 			}
 		}
+		s.checkPlan(c)
 		fleet.Forget(s.Name)
 	})
 }

@@ -17,9 +17,10 @@ import (
 )
 
 var (
-	mgmt  *harness.Management
-	pve   *proxmoxsim.Sim
-	fleet *harness.Fleet
+	mgmt    *harness.Management
+	pve     *proxmoxsim.Sim
+	fleet   *harness.Fleet
+	fluxCtl *harness.Flux // the Flux controllers and the Git server every scenario delivers through
 )
 
 // The simulated datacenter: four Proxmox nodes, node-local storage (local for ISOs, local-lvm for
@@ -84,6 +85,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer mgmt.Stop()
+	if fluxCtl, err = harness.StartFlux(ctx, mgmt); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: cannot start Flux:", err)
+		return 1
+	}
+	defer fluxCtl.Stop()
 	fleet = harness.NewFleet(mgmt, pve)
 	defer fleet.Stop()
 	return m.Run()

@@ -34,13 +34,17 @@ type Scenario struct {
 	Template      string
 	TemplateTalos string // template.talosVersion, if set
 	NoVMIDRange   bool
-	ProxmoxExtra  string // more lines under spec.proxmox (indented by four spaces)
-	applier       *harness.Applier
+	ProxmoxExtra  string           // more lines under spec.proxmox (indented by four spaces)
+	dir           string           // the scenario's temporary directory
+	git           *fluxRepo        // its Git repository and Flux objects (flux_test.go), made at the first commit
+	last          *fluxCommit      // the last commit Apply delivered through Flux
+	allow         bool             // the next commit is allowed by name past the gate's destroy rules (ApplyAllowed)
+	outsideGit    []harness.ObjRef // objects of the render the user made before Flux did (wantLedger)
 }
 
 func NewScenario(t *testing.T, name, net string) *Scenario {
 	return &Scenario{T: t, Name: name, Net: net, TCPName: name + "-control-plane", AllowedNodes: []string{"venus"}, Template: "venus/100",
-		applier: &harness.Applier{Client: mgmt.Client}}
+		dir: t.TempDir()}
 }
 
 // Spec returns a ClusterSpec for this scenario on the loopback network, with extra YAML under
@@ -112,7 +116,8 @@ spec:
 
 // vmIDStart is the first VM ID of the scenario's own range, 100 × N for 127.0.N: the scenarios run
 // side by side on one simulated Proxmox, and without disjoint ranges CAPMOX v0.9 can delete another
-// cluster's new VM whose ID Proxmox reused (README "VM IDs"; seen here before the ranges).
+// cluster's new VM whose ID Proxmox reused (docs/reference.md, "VM IDs: give each cluster a range";
+// seen here before the ranges).
 func (s *Scenario) vmIDStart() int {
 	var n int
 	fmt.Sscanf(s.Net, "127.0.%d", &n)
@@ -143,19 +148,12 @@ func (s *Scenario) ownsVMID(segment string) bool {
 	return err == nil && n >= s.vmIDStart() && n <= s.vmIDEnd()
 }
 
-// Apply renders spec and applies it with pruning; returns the rendered objects.
+// Apply delivers spec as the user does, through the gate and real Flux (flux_test.go: commit,
+// render.sh, plan, gate, push, wait until Flux applied it); returns the rendered objects.
 func (s *Scenario) Apply(spec string) []*unstructured.Unstructured {
 	s.T.Helper()
-	objs, err := harness.Render(spec)
-	if err != nil {
-		s.T.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := s.applier.Apply(ctx, objs); err != nil {
-		s.T.Fatal(err)
-	}
-	return objs
+	s.last = s.commitSpec("apply", spec)
+	return s.last.rendered
 }
 
 func gvk(group, version, kind string) schema.GroupVersionKind {
@@ -337,15 +335,12 @@ func (s *Scenario) Step(name string, f func(t *testing.T)) bool {
 	})
 }
 
-// deleteCluster prunes everything the scenario applied (as Flux does when the cluster's folder
-// is removed) and waits until every VM of the cluster is deleted.
+// deleteCluster removes the cluster's folder and pushes that commit past the gate (flux_test.go):
+// Flux prunes everything the scenario applied but the Namespace; then it waits until every VM of
+// the cluster is deleted.
 func (s *Scenario) deleteCluster() {
 	s.T.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := s.applier.Apply(ctx, nil); err != nil {
-		s.T.Fatal(err)
-	}
+	s.fluxDeleteCluster()
 	s.WaitFor("every VM deleted", 5*time.Minute, func() (bool, string) {
 		n := len(s.VMs())
 		return n == 0, fmt.Sprintf("%d VMs left", n)

@@ -30,6 +30,7 @@ import (
 //   - reverting the commit (the troubleshooting's "keep talosImage on Talos v1.13") and deleting the
 //     control plane Machine that never got its config bring the cluster back to its v1.13 machines, the
 //     same VMs, with the stuck machines gone.
+//
 // A CABPT that accepts the v1.14 documents makes the second step fail: then rewrite this scenario as the
 // upgrade it becomes, and update docs/e2e.md.
 func TestTalosContract114(t *testing.T) {
@@ -42,6 +43,7 @@ func TestTalosContract114(t *testing.T) {
 	if !s.Step("create on v1.13", func(t *testing.T) {
 		s.up(2, 1, 6*time.Minute)
 		s.assertBooted(t, "v1.13.0", "v1.32.0")
+		s.checkLastPlan()
 	}) {
 		return
 	}
@@ -99,12 +101,30 @@ func TestTalosContract114(t *testing.T) {
 		if nodes := s.workloadNodes(); len(nodes) != 2 {
 			t.Errorf("the workload cluster has %d Nodes after the refused move, want its 2", len(nodes))
 		}
+		// The plan printed before the commit: Flux did what it said to the objects, and each rollout it
+		// announced began (its surge Machine, which never gets bootstrap data) and went no further.
+		s.checkPlanStalled(s.last)
 	}) {
 		return
 	}
+	moved := s.last // the v1.14 commit Flux applied
 	if !s.Step("revert to v1.13: the same machines, the stuck ones gone", func(t *testing.T) {
 		s.Template, s.TemplateTalos = "venus/130", "v1.13.0"
-		s.Apply(v113)
+		// The user reverts the commit (its spec and render back as they were). The gate, judging against
+		// the revision Flux applied (the v1.14 render), refuses it as a Talos downgrade, whatever is
+		// allowed: it compares renders and cannot know that no node ever ran v1.14 (render.sh refuses to
+		// write it for the same reason). Asserted as what the user meets; the revert then goes past the
+		// gate, as the way back of docs/troubleshooting.md needs.
+		c := s.commitRevert("revert the v1.14 commit", moved)
+		if c.gateExit == 0 || !strings.Contains(c.gateOut, "Talos v1.14 → v1.13 is a downgrade") {
+			t.Errorf("the gate on the revert of a v1.14 move no node ran: exit %d, want 1 with the downgrade named:\n%s", c.gateExit, c.gateOut)
+		}
+		if c.plan != nil && !c.plan.Refused {
+			t.Errorf("the plan of the revert is not refused: %s", c.plan.Summary())
+		}
+		t.Logf("the gate refuses the revert (exit %d):\n%s", c.gateExit, c.gateOut)
+		s.push(c)
+		s.last = c
 		// The pool's stuck machine goes with its MachineSet; the control plane's does not: CACPPT scales
 		// down only once every control plane has booted ("waiting for all nodes to finish boot
 		// sequence"), and the stuck one never boots. The user deletes it (docs/troubleshooting.md), as
@@ -130,6 +150,10 @@ func TestTalosContract114(t *testing.T) {
 		s.WaitFor("TalosControlPlane ready with 1", 3*time.Minute, func() (bool, string) { return s.TCPReady(1) })
 		s.untouched(old, "the revert")
 		s.assertBooted(t, "v1.13.0", "v1.32.0")
+		// The revert's objects are what its plan said. Its machine side is not compared: the plan,
+		// made from the v1.14 and v1.13 renders, announces both rollouts again, and the controllers roll
+		// nothing (the old machines match the reverted spec; asserted above with untouched).
+		s.checkPlanObjects(s.last)
 	}) {
 		return
 	}

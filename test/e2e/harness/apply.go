@@ -6,17 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 )
 
-// FieldManager is the field manager Flux's kustomize-controller applies with.
+// FieldManager is the field manager Flux's kustomize-controller applies with (the dry-runs use it).
 const FieldManager = "kustomize-controller"
 
 // ParseObjects reads a KRM ResourceList or a multi-document stream and returns its objects,
@@ -92,28 +89,6 @@ func Output(name string, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// Applier applies rendered objects the way Flux's kustomize-controller does: server-side apply
-// with its field manager and forced ownership, Namespaces first, and pruning: objects it applied
-// before that are absent from the new render are deleted (unless they carry
-// kustomize.toolkit.fluxcd.io/prune: disabled). Flux tracks its inventory in the Kustomization
-// status; the Applier keeps it in memory.
-type Applier struct {
-	Client    client.Client
-	inventory map[string]objRef
-}
-
-type objRef struct {
-	gvk       schema.GroupVersionKind
-	namespace string
-	name      string
-	prune     bool
-}
-
-func key(u *unstructured.Unstructured) string {
-	gvk := u.GroupVersionKind()
-	return fmt.Sprintf("%s/%s/%s/%s", gvk.Group, gvk.Kind, u.GetNamespace(), u.GetName())
-}
-
 // DryRun applies every object with dryRun=All (as kubectl apply --server-side --dry-run=server):
 // schemas, CEL, admission and conversion webhooks run; nothing is stored. Namespaces are
 // created for real first (a dry-run Namespace does not exist for the objects in it).
@@ -138,41 +113,4 @@ func DryRun(ctx context.Context, c client.Client, objs []*unstructured.Unstructu
 		return fmt.Errorf("dry-run rejected %d object(s):\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 	return nil
-}
-
-// Apply applies objs and prunes what the previous Apply applied and objs no longer hold.
-// It returns the keys of pruned objects.
-func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) ([]string, error) {
-	if a.inventory == nil {
-		a.inventory = map[string]objRef{}
-	}
-	sorted := append([]*unstructured.Unstructured(nil), objs...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		return sorted[i].GetKind() == "Namespace" && sorted[j].GetKind() != "Namespace"
-	})
-	next := map[string]objRef{}
-	for _, u := range sorted {
-		if err := a.Client.Patch(ctx, u.DeepCopy(), client.Apply, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
-			return nil, fmt.Errorf("apply %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
-		}
-		next[key(u)] = objRef{gvk: u.GroupVersionKind(), namespace: u.GetNamespace(), name: u.GetName(),
-			prune: u.GetAnnotations()["kustomize.toolkit.fluxcd.io/prune"] != "disabled"}
-	}
-	var pruned []string
-	for k, ref := range a.inventory {
-		if _, still := next[k]; still || !ref.prune {
-			continue
-		}
-		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(ref.gvk)
-		u.SetNamespace(ref.namespace)
-		u.SetName(ref.name)
-		if err := a.Client.Delete(ctx, u, client.PropagationPolicy("Background")); err != nil && !apierrors.IsNotFound(err) {
-			return pruned, fmt.Errorf("prune %s: %w", k, err)
-		}
-		pruned = append(pruned, k)
-	}
-	sort.Strings(pruned)
-	a.inventory = next
-	return pruned, nil
 }

@@ -48,7 +48,7 @@ const capmoxCertDir = "/tmp/k8s-webhook-server/serving-certs"
 
 // StartManagement builds (if needed) and starts everything. proxmoxURL is the simulator's URL:
 // CAPMOX exits at start when it cannot reach Proxmox.
-func StartManagement(ctx context.Context, proxmoxURL string) (m *Management, err error) {
+func StartManagement(ctx context.Context, proxmoxURL string) (_ *Management, err error) {
 	bins, err := Binaries()
 	if err != nil {
 		return nil, err
@@ -57,7 +57,10 @@ func StartManagement(ctx context.Context, proxmoxURL string) (m *Management, err
 	if err != nil {
 		return nil, err
 	}
-	m = &Management{Dir: dir, Procs: map[string]*Process{}, Bins: bins}
+	// Not the named result: "return nil, err" would clear it before the deferred Stop, which then
+	// panicked on nil and left this run's API server and etcd running (seen when another run held
+	// the fixed ports).
+	m := &Management{Dir: dir, Procs: map[string]*Process{}, Bins: bins}
 	defer func() {
 		if err != nil {
 			m.Stop()

@@ -19,11 +19,13 @@ declare -A pkgs=(
   [cabpt]="cabpt-manager=github.com/siderolabs/cluster-api-bootstrap-provider-talos"
   [cacppt]="cacppt-manager=github.com/siderolabs/cluster-api-control-plane-provider-talos"
   [ipam]="ipam-manager=sigs.k8s.io/cluster-api-ipam-provider-in-cluster"
+  [flux-source]="source-controller=github.com/fluxcd/source-controller"
+  [flux-kustomize]="kustomize-controller=github.com/fluxcd/kustomize-controller"
 )
 kube_ldflags="-X k8s.io/component-base/version.gitVersion=v1.36.3 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36"
 
 wrappers=("$@")
-[ ${#wrappers[@]} -gt 0 ] || wrappers=(kube capi capmox cabpt cacppt ipam)
+[ ${#wrappers[@]} -gt 0 ] || wrappers=(kube capi capmox cabpt cacppt ipam flux-source flux-kustomize)
 for w in "${wrappers[@]}"; do
   hash="$(cat "$here/$w/go.mod" "$here/$w/go.sum" | sha256sum | cut -c1-16)"
   out="$cache/$w-$hash"
