@@ -223,6 +223,42 @@ describe('a dropped control plane or adoptedFrom (the gate only looked for kind 
   });
 });
 
+describe('a Talos downgrade: refused, and lifted only by name (the revert of a v1.14 move an older CABPT refused)', () => {
+  const talos = (tag: string, k8s = 'v1.35.0') => ({ ...prod, cluster: { name: 'prod', kubernetesVersion: k8s, talosImage: `factory.talos.dev/nocloud-installer/x:${tag}` } });
+  const judge = (from: Spec, to: Spec, allow: string[] = []) => diffCommand(rendered('prod', from), rendered('prod', to), { output: 'json', gate: true, allow });
+  const problems = (r: { stdout: string }) => json(r).problems.filter((p: any) => p.cluster === 'prod/prod' && p.field?.path !== 'spec.proxmox.template');
+
+  test('refused, with the way to lift it and when it is safe', () => {
+    const r = judge(talos('v1.14.2'), talos('v1.13.4'));
+    expect(r.exitCode).toBe(1);
+    expect(json(r).refused).toBe(true);
+    expect(problems(r)).toEqual([
+      expect.objectContaining({ severity: 'error', rule: 'downgrade', message: expect.stringMatching(/^refused: Talos v1\.14 → v1\.13 is a downgrade.*only if no machine runs the newer Talos yet.*allow it by name: --allow prod\/prod$/) }),
+    ]);
+  });
+  test('allowed by name: a warning that says what it takes for granted, and the gate passes', () => {
+    const r = judge(talos('v1.14.2'), talos('v1.13.4'), ['prod']);
+    expect(r.exitCode).toBe(0);
+    expect(json(r).refused).toBe(false);
+    expect(problems(r)).toEqual([expect.objectContaining({ severity: 'warning', rule: 'downgrade', message: expect.stringMatching(/^allowed: Talos v1\.14 → v1\.13 is a downgrade.*taken as the revert of a Talos move no machine runs yet$/) })]);
+  });
+  test("another cluster's name does not lift it; nor does a name lift a Talos skip or a Kubernetes downgrade", () => {
+    expect(json(judge(talos('v1.14.2'), talos('v1.13.4'), ['other'])).refused).toBe(true);
+    const skip = judge(talos('v1.12.5'), talos('v1.14.2'), ['prod']);
+    expect(json(skip).refused).toBe(true);
+    expect(problems(skip)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/skips a minor version/) })]);
+    expect(problems(skip)[0].rule).toBeUndefined();
+    const k8s = judge(talos('v1.14.2', 'v1.35.0'), talos('v1.14.2', 'v1.34.0'), ['prod']);
+    expect(json(k8s).refused).toBe(true);
+    expect(problems(k8s).map((p: any) => [p.severity, p.rule, p.message])).toEqual([['error', undefined, expect.stringMatching(/^Kubernetes v1\.35\.0 → v1\.34\.0 is a downgrade/)]]);
+  });
+  test('diff without the gate still says it is an error (exit 1)', () => {
+    const r = diffCommand(rendered('prod', talos('v1.14.2')), rendered('prod', talos('v1.13.4')));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/\[error\] cluster prod\/prod spec\.cluster\.talosImage: Talos v1\.14 → v1\.13 is a downgrade/);
+  });
+});
+
 describe('clusters that collide in one render are errors of the plan (issue 21)', () => {
   const cluster = (name: string, site: number, edit: (s: Spec) => void = () => {}) => {
     const s = withSite({ ...prod, cluster: { name } }, site);

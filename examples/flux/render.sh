@@ -16,7 +16,8 @@ applying the whole fresh render does to the live clusters, compared with the ren
   --check          the CI gate: the plan of the fresh render against the render at --base (required),
                    and rendered/ must be exactly what the specs produce (a stale commit fails)
   --base REV       the revision Flux last applied (also RENDER_BASE=REV); see "The base" below
-  --allow CLUSTER  let this run delete CLUSTER, move it, or destroy machines of it (NAME or
+  --allow CLUSTER  let this run delete CLUSTER, move it, destroy machines of it, or take its Talos
+                   back a minor (only the revert of a move no machine runs yet) (NAME or
                    NAMESPACE/NAME); repeatable, or ALLOW_CLUSTERS=a,b (--allow-cluster-deletion and
                    ALLOW_CLUSTER_DELETION are the same)
   --output json    print the plan as JSON (the schema: docs/plan.md), for CI bots
@@ -26,9 +27,11 @@ The gate (capi-proxmox-talos diff --gate): Flux applies rendered/ with prune: tr
 render is deleted, and CAPI deletes VMs for it. Refused (exit 1, nothing written) unless allowed by name:
 deleting a cluster (an emptied, truncated or removed spec does it), renaming it or moving it to another
 namespace (a new cluster: new etcd, old VMs destroyed), pruning the control plane, a pool or the
-ProxmoxCluster of a cluster that stays, changing its API endpoint or cluster network. Always refused:
-Kubernetes or Talos upgrades that skip a minor or go back, clusters that collide (endpoint, addresses,
-VM IDs), an object rendered twice. Moving a cluster's folder or file is none of these.
+ProxmoxCluster of a cluster that stays, changing its API endpoint or cluster network, taking its Talos
+back a minor (allow it only to revert a Talos move no machine runs yet, e.g. one an older CABPT
+refused). Always refused: Kubernetes upgrades that skip a minor or go back, Talos upgrades that skip a
+minor, clusters that collide (endpoint, addresses, VM IDs), an object rendered twice. Moving a cluster's
+folder or file is none of these.
 
 The base: the render Flux applied last, as committed at REV -- never a guess such as HEAD^ (a push of two
 commits would be judged by its last one). In CI for a pull request: the merge base with the target branch,

@@ -121,11 +121,11 @@ export interface PlanProblem {
   resourceRef?: { apiVersion: string; kind: string; name: string; namespace?: string };
   /** The file a render problem comes from. */
   file?: string;
-  /** A gate rule that refused the plan ("delete", "move", "destroy", "flag"), or that an --allow let through. */
+  /** A gate rule that refused the plan ("delete", "move", "destroy", "flag", "downgrade"), or that an --allow let through. */
   rule?: GateRule;
 }
 
-export type GateRule = 'delete' | 'move' | 'destroy' | 'flag';
+export type GateRule = 'delete' | 'move' | 'destroy' | 'flag' | 'downgrade';
 
 export interface Plan {
   apiVersion: typeof PLAN_API_VERSION;

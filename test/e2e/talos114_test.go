@@ -27,9 +27,10 @@ import (
 //   - after the commit, the new machines' TalosConfigs carry CABPT's refusal (the words of
 //     docs/troubleshooting.md), no VM is cloned for them, every old machine keeps running, and the
 //     workload cluster keeps its nodes (nothing is replaced by a machine that cannot boot);
-//   - reverting the commit (the troubleshooting's "keep talosImage on Talos v1.13") and deleting the
-//     control plane Machine that never got its config bring the cluster back to its v1.13 machines, the
-//     same VMs, with the stuck machines gone.
+//   - reverting the commit (the troubleshooting's "keep talosImage on Talos v1.13"): the gate refuses it
+//     as a Talos downgrade and says how to allow it; allowed by name, it passes; with the control plane
+//     Machine that never got its config deleted, the cluster is back on its v1.13 machines, the same
+//     VMs, with the stuck machines gone.
 //
 // A CABPT that accepts the v1.14 documents makes the second step fail: then rewrite this scenario as the
 // upgrade it becomes, and update docs/e2e.md.
@@ -111,18 +112,29 @@ func TestTalosContract114(t *testing.T) {
 	if !s.Step("revert to v1.13: the same machines, the stuck ones gone", func(t *testing.T) {
 		s.Template, s.TemplateTalos = "venus/130", "v1.13.0"
 		// The user reverts the commit (its spec and render back as they were). The gate, judging against
-		// the revision Flux applied (the v1.14 render), refuses it as a Talos downgrade, whatever is
-		// allowed: it compares renders and cannot know that no node ever ran v1.14 (render.sh refuses to
-		// write it for the same reason). Asserted as what the user meets; the revert then goes past the
-		// gate, as the way back of docs/troubleshooting.md needs.
+		// the revision Flux applied (the v1.14 render), refuses it as a Talos downgrade: it compares
+		// renders and cannot know that no node ever ran v1.14, and it says how to lift it. The user, who
+		// knows, allows the downgrade for this cluster by name (docs/troubleshooting.md), and the gate
+		// passes it with a warning.
 		c := s.commitRevert("revert the v1.14 commit", moved)
-		if c.gateExit == 0 || !strings.Contains(c.gateOut, "Talos v1.14 → v1.13 is a downgrade") {
-			t.Errorf("the gate on the revert of a v1.14 move no node ran: exit %d, want 1 with the downgrade named:\n%s", c.gateExit, c.gateOut)
+		if c.gateExit == 0 || !strings.Contains(c.gateOut, "Talos v1.14 → v1.13 is a downgrade") || !strings.Contains(c.gateOut, "allow it by name: --allow "+s.Name+"/") {
+			t.Errorf("the gate on the revert of a v1.14 move no node ran: exit %d, want 1 with the downgrade named and how to allow it:\n%s", c.gateExit, c.gateOut)
 		}
 		if c.plan != nil && !c.plan.Refused {
 			t.Errorf("the plan of the revert is not refused: %s", c.plan.Summary())
 		}
 		t.Logf("the gate refuses the revert (exit %d):\n%s", c.gateExit, c.gateOut)
+		s.allow = true
+		out, err := s.renderSh("--check", "--base", c.base)
+		c.plan, c.planErr = s.makePlan(c.base, c.sha, true)
+		s.allow = false
+		if err != nil || !strings.Contains(out, "allowed: Talos v1.14 → v1.13 is a downgrade") {
+			t.Fatalf("the gate with the downgrade allowed by name: %v, want it passed with the allowance said:\n%s", err, out)
+		}
+		if c.plan == nil || c.plan.Refused {
+			t.Fatalf("the plan with the downgrade allowed is refused or missing (%v)", c.planErr)
+		}
+		c.gateOut, c.gateExit = out, 0
 		s.push(c)
 		s.last = c
 		// The pool's stuck machine goes with its MachineSet; the control plane's does not: CACPPT scales
