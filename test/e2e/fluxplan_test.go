@@ -505,15 +505,16 @@ func (s *Scenario) planReady(c *fluxCommit) bool {
 // checkPlanObjects compares only what Flux did to objects with the plan (created, updated, pruned,
 // kept, each backed by the live objects), for a commit whose machines cannot come up (a fault: the
 // machine side is what the scenario asserts instead). Catches a plan that names other objects than
-// Flux then creates, updates or prunes.
-func (s *Scenario) checkPlanObjects(c *fluxCommit) {
+// Flux then creates, updates or prunes. It reports whether the commit had a plan to compare.
+func (s *Scenario) checkPlanObjects(c *fluxCommit) bool {
 	s.T.Helper()
 	if !s.planReady(c) {
-		return
+		return false
 	}
 	want := s.wantLedger(c)
 	got, _, obs := s.observedLedger(c)
 	s.compareObjects(c, want, got, obs.objects)
+	return true
 }
 
 func (s *Scenario) compareObjects(c *fluxCommit, want, got ledger, problems []string) {
@@ -537,12 +538,9 @@ func (s *Scenario) compareObjects(c *fluxCommit, want, got ledger, problems []st
 // away before its replacement ran (maxUnavailable 0).
 func (s *Scenario) checkPlanStalled(c *fluxCommit) {
 	s.T.Helper()
-	if !s.planReady(c) {
+	if !s.checkPlanObjects(c) {
 		return
 	}
-	want := s.wantLedger(c)
-	got, _, obs := s.observedLedger(c)
-	s.compareObjects(c, want, got, obs.objects)
 	surge := map[harness.ObjRef]int{}
 	for _, pc := range c.plan.Clusters {
 		for _, r := range pc.Rollouts {
