@@ -83,6 +83,16 @@ func cloneOf(t *testing.T, c *proxmox.Client, tmpl int, opts proxmox.VirtualMach
 	return vmOf(t, c, "venus", tmpl).Clone(ctx(t), &opts)
 }
 
+// fullClone makes VM 101 as a full clone of template 100, waits for its task and returns the VM.
+func fullClone(t *testing.T, c *proxmox.Client) *proxmox.VirtualMachine {
+	t.Helper()
+	_, task, err := cloneOf(t, c, 100, proxmox.VirtualMachineCloneOptions{NewID: 101, Full: 1})
+	if err != nil || wait(t, task) != "OK" {
+		t.Fatal(err)
+	}
+	return vmOf(t, c, "venus", 101)
+}
+
 // Proxmox refuses a request without the token, with another token or a wrong secret (401, which
 // go-proxmox reports as "not authorized"): a harness whose CAPMOX had no valid token would fail.
 func TestTokenChecked(t *testing.T) {
@@ -263,11 +273,7 @@ func TestNextIDAndTheCloneRace(t *testing.T) {
 func TestResize(t *testing.T) {
 	s := newTestSim(t)
 	c := client(s, tokenID, tokenSecret)
-	_, task, err := cloneOf(t, c, 100, proxmox.VirtualMachineCloneOptions{NewID: 101, Full: 1})
-	if err != nil || wait(t, task) != "OK" {
-		t.Fatal(err)
-	}
-	vm := vmOf(t, c, "venus", 101)
+	vm := fullClone(t, c)
 	for _, r := range []struct{ disk, size, want string }{
 		{"virtio0", "40G", "OK"},
 		{"virtio0", "+2G", "OK"},
@@ -296,11 +302,7 @@ func TestResize(t *testing.T) {
 func TestConfigChecks(t *testing.T) {
 	s := newTestSim(t)
 	c := client(s, tokenID, tokenSecret)
-	_, task, err := cloneOf(t, c, 100, proxmox.VirtualMachineCloneOptions{NewID: 101, Full: 1})
-	if err != nil || wait(t, task) != "OK" {
-		t.Fatal(err)
-	}
-	vm := vmOf(t, c, "venus", 101)
+	vm := fullClone(t, c)
 	for _, r := range []struct {
 		opt  proxmox.VirtualMachineOption
 		want string
@@ -348,11 +350,7 @@ func TestStartAndDestroy(t *testing.T) {
 	c := client(s, tokenID, tokenSecret)
 	var started []*VM
 	s.OnStart = func(v *VM) { started = append(started, v) }
-	_, task, err := cloneOf(t, c, 100, proxmox.VirtualMachineCloneOptions{NewID: 101, Full: 1})
-	if err != nil || wait(t, task) != "OK" {
-		t.Fatal(err)
-	}
-	vm := vmOf(t, c, "venus", 101)
+	vm := fullClone(t, c)
 	for _, r := range []struct {
 		opts []proxmox.VirtualMachineOption
 		want string
@@ -372,7 +370,7 @@ func TestStartAndDestroy(t *testing.T) {
 			t.Errorf("start: %q, want %q", st, r.want)
 		}
 	}
-	task, err = vm.Config(ctx(t), proxmox.VirtualMachineOption{Name: "delete", Value: "net1"})
+	task, err := vm.Config(ctx(t), proxmox.VirtualMachineOption{Name: "delete", Value: "net1"})
 	if err != nil || wait(t, task) != "OK" {
 		t.Fatal(err)
 	}
