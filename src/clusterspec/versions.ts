@@ -61,6 +61,12 @@ function minorSteps(a: MinorVersion, b: MinorVersion): string {
   return `v${a.major}.${a.minor} → v${a.major}.${a.minor + 1} → … → v${b.major}.${b.minor} (${steps} steps)`;
 }
 
+/** Whether `to` is an older minor than `from` (same major): the downgrade talosUpgradeProblem names, which the gate lets a name allow. */
+export function isMinorDowngrade(from: string, to: string): boolean {
+  const [a, b] = [parseMinor(from), parseMinor(to)];
+  return !!a && !!b && a.major === b.major && b.minor < a.minor;
+}
+
 /**
  * Talos upgrades go one minor at a time (Talos docs, "Upgrading Talos Linux": upgrade through every
  * intermediate minor). Returns the problem, or undefined when the step is allowed.
@@ -69,7 +75,7 @@ export function talosUpgradeProblem(from: string, to: string): string | undefine
   const a = parseMinor(from);
   const b = parseMinor(to);
   if (!a || !b || a.major !== b.major) return undefined;
-  if (b.minor < a.minor) return `Talos ${shown(from)} → ${shown(to)} is a downgrade; Talos does not support downgrading a running cluster`;
+  if (isMinorDowngrade(from, to)) return `Talos ${shown(from)} → ${shown(to)} is a downgrade; Talos does not support downgrading a running cluster`;
   if (b.minor > a.minor + 1) {
     return `Talos ${shown(from)} → ${shown(to)} skips a minor version; upgrade one minor at a time: ${minorSteps(a, b)} (commit and roll out each step)`;
   }

@@ -5,15 +5,10 @@
  * they are applied to what the two renders hold: the cluster's TalosControlPlane (version, and the Talos
  * version of its config) and each pool's MachineDeployment.
  */
-import { kubernetesUpgradeProblem, parseMinor, talosUpgradeProblem } from '../clusterspec/versions';
+import { isMinorDowngrade, kubernetesUpgradeProblem, talosUpgradeProblem } from '../clusterspec/versions';
 import type { Obj, PlanProblem } from './types';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
-const isDowngrade = (from: string, to: string) => {
-  const [a, b] = [parseMinor(from), parseMinor(to)];
-  return !!a && !!b && a.major === b.major && b.minor < a.minor;
-};
 
 /** Problems of going from `old` to `next`, two versions of one cluster's control plane or pool. */
 export function upgradeProblems(old: Obj, next: Obj, cluster: string, controlPlane: boolean): PlanProblem[] {
@@ -29,7 +24,7 @@ export function upgradeProblems(old: Obj, next: Obj, cluster: string, controlPla
     // A Talos downgrade is the one version rule a name may lift (the gate's "downgrade" rule): the revert of
     // a move that never rolled out (e.g. the v1.14 documents an older CABPT refused) is one, and only the
     // user knows that no machine runs the newer Talos. A minor skip and every Kubernetes rule stay refused.
-    const downgrade = talos !== undefined && isDowngrade(talosFrom!, talosTo!);
+    const downgrade = talos !== undefined && isMinorDowngrade(talosFrom!, talosTo!);
     if (talos) out.push({ severity: 'error', message: talos, cluster, field: { path: 'spec.cluster.talosImage' }, ...(downgrade ? { rule: 'downgrade' as const } : {}) });
   }
   return out;
