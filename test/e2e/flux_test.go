@@ -237,34 +237,43 @@ func (s *Scenario) prepare(what string, gated bool) *fluxCommit {
 	if c.sha, err = r.repo.CommitAll(what); err != nil {
 		s.T.Fatal(err)
 	}
-	c.plan, c.planErr = s.makePlan(r.applied, c.sha, s.allow)
-	if c.planErr != nil {
-		s.T.Logf("%s: no plan: %v", what, c.planErr)
-	} else {
-		s.T.Logf("%s: plan before the commit: %s", what, c.plan.Summary())
-	}
-	if gated {
-		// The CI gate, against the revision Flux applied last (the Kustomization's lastAppliedRevision).
-		out, err := s.renderSh("--check", "--base", r.applied)
-		c.gateOut = out
-		var ee *exec.ExitError
-		switch {
-		case errors.As(err, &ee):
-			c.gateExit = ee.ExitCode()
-		case err != nil:
-			s.T.Fatalf("running the gate: %v", err)
-		}
-	}
-	// The gate is the plan engine judging the plan: both refuse or both pass.
-	if gated && c.plan != nil && c.plan.Refused != (c.gateExit != 0) {
-		s.T.Errorf("%s: the gate (render.sh --check) exits %d but the plan says refused=%v (%s):\n%s", what, c.gateExit, c.plan.Refused, c.plan.Summary(), c.gateOut)
-	}
+	s.judge(c, gated)
 	if data, err := os.ReadFile(filepath.Join(r.repo.Work, "rendered", s.Name+".yaml")); err == nil {
 		if c.rendered, err = harness.ParseObjects(data); err != nil {
 			s.T.Fatal(err)
 		}
 	}
 	return c
+}
+
+// judge makes the commit's plan against its base (with the scenario's allowance, s.allow) and, when
+// gated, runs the gate on it as CI would (render.sh --check --base), keeping both on the commit;
+// the gate and the plan must agree.
+func (s *Scenario) judge(c *fluxCommit, gated bool) {
+	s.T.Helper()
+	c.plan, c.planErr = s.makePlan(c.base, c.sha, s.allow)
+	if c.planErr != nil {
+		s.T.Logf("%s: no plan: %v", c.what, c.planErr)
+	} else {
+		s.T.Logf("%s: plan before the commit: %s", c.what, c.plan.Summary())
+	}
+	if !gated {
+		return
+	}
+	// The CI gate, against the revision Flux applied last (the Kustomization's lastAppliedRevision).
+	out, err := s.renderSh("--check", "--base", c.base)
+	c.gateOut, c.gateExit = out, 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		c.gateExit = ee.ExitCode()
+	case err != nil:
+		s.T.Fatalf("running the gate: %v", err)
+	}
+	// The gate is the plan engine judging the plan: both refuse or both pass.
+	if c.plan != nil && c.plan.Refused != (c.gateExit != 0) {
+		s.T.Errorf("%s: the gate (render.sh --check) exits %d but the plan says refused=%v (%s):\n%s", c.what, c.gateExit, c.plan.Refused, c.plan.Summary(), c.gateOut)
+	}
 }
 
 // push pushes the commit and waits until Flux applied it; the snapshot before and Flux's
